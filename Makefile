@@ -1,0 +1,59 @@
+# Nguồn Quê — the two commands of the README:
+#   make run    set everything up and serve the demo on http://127.0.0.1:8000/
+#   make test   set everything up and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+GATEWAY_PORT ?= 8420
+PORT ?= 8000
+
+.PHONY: run test install system-deps browser lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Fonts with Vietnamese glyphs for the label PDFs (DejaVu), from Debian.
+system-deps:
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; \
+	  else echo "Cần cài gói fonts-dejavu-core (sudo apt-get install fonts-dejavu-core) để in tem."; fi; \
+	fi
+
+# Debian's Chromium for the browser tests; installed when we are root.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing and we are not root: browser tests will be skipped."; fi; \
+	fi
+
+run: install system-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py update_index
+	@echo "Trang web: http://127.0.0.1:$(PORT)/   Quản trị: http://127.0.0.1:$(PORT)/admin/"
+	@echo "Nhấn Ctrl-C để dừng."
+	@DEBUG=1 $(BIN)/python -m market.payments.local_gateway --port $(GATEWAY_PORT) & GW=$$!; \
+	  trap 'kill $$GW 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install system-deps browser
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3* var staticfiles

@@ -1,0 +1,26 @@
+"""Fill the site with demo data. Idempotent: a second run changes nothing."""
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+
+from cms import demo
+
+# Each step is "module:function", called in order. A feature that needs demo
+# data adds its step here.
+STEPS = [
+    "cms.demo:seed_site",
+]
+
+
+class Command(BaseCommand):
+    help = "Tạo dữ liệu mẫu cho bản chạy thử (chạy lại nhiều lần vẫn an toàn)."
+
+    def handle(self, *args, **options):
+        for step in STEPS:
+            module_name, func_name = step.split(":")
+            self.stdout.write(f"· {step}")
+            getattr(import_module(module_name), func_name)()
+        self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng. Tài khoản thử:"))
+        for login in demo.LOGINS:
+            self.stdout.write(f"  {login.role}: {login.username} / {login.password}")

@@ -1,0 +1,87 @@
+"""The editorial site: home page, commune news, and site-wide settings."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class HomePage(Page):
+    """The front door: what the market is, and the way into it."""
+
+    lead = models.CharField(_("câu giới thiệu"), max_length=250, blank=True)
+    body = RichTextField(_("nội dung"), blank=True, features=["h2", "h3", "bold", "italic", "link", "ul", "ol"])
+
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["market.MarketIndexPage", "cms.NewsIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("trang chủ")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["news"] = (
+            NewsPage.objects.live().public().descendant_of(self).order_by("-date")[:3]
+        )
+        return context
+
+
+class NewsIndexPage(Page):
+    intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("trang tin tức")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        items = NewsPage.objects.live().public().child_of(self).order_by("-date")
+        context["page_obj"] = Paginator(items, 10).get_page(request.GET.get("trang"))
+        return context
+
+
+class NewsPage(Page):
+    """A piece of commune news (a market day, a recall notice, a training)."""
+
+    date = models.DateField(_("ngày đăng"))
+    summary = models.CharField(_("tóm tắt"), max_length=300, blank=True)
+    body = RichTextField(_("nội dung"), features=["h2", "h3", "bold", "italic", "link", "ul", "ol", "image"])
+
+    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types: list[str] = []
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("bản tin")
+        verbose_name_plural = _("bản tin")
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Contact details shown in the footer, editable by the operator."""
+
+    hotline = models.CharField(_("đường dây nóng"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("e-mail liên hệ"), blank=True)
+    operator_name = models.CharField(
+        _("đơn vị vận hành"), max_length=200, blank=True,
+        default="Ban quản lý chợ nông sản xã",
+    )
+
+    panels = [FieldPanel("operator_name"), FieldPanel("hotline"), FieldPanel("contact_email")]
+
+    class Meta:
+        verbose_name = _("thông tin trang web")

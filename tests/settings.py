@@ -1,0 +1,19 @@
+"""Test settings: the real settings, with only what tests need changed."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SEARCH_INDEX_PATH", tempfile.mkdtemp(prefix="nq-search-"))
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="nq-media-"))
+
+from cms.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+ALLOWED_HOSTS = ["*"]
+SITE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = SITE_URL
+DEBUG = False

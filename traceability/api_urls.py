@@ -1,0 +1,3 @@
+"""REST API URLs of this app, mounted under /api/v1/ by cms/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Receivers for the signals market sends (see market/signals.py)."""

@@ -1,0 +1,3 @@
+"""Public URLs of this app (included from cms/urls.py)."""
+
+urlpatterns: list = []
