@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# Playwright's sync API keeps an event loop running in the test thread; the
+# ORM calls the tests make around it are still ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
