@@ -10,6 +10,10 @@ from cms import demo
 # data adds its step here.
 STEPS = [
     "cms.demo:seed_site",
+    "market.demo:seed_market",
+    "traceability.demo:seed_traceability",
+    "market.checkout.demo:seed_checkout",
+    "market.fulfilment.demo:seed_fulfilment",
 ]
 
 
