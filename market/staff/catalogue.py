@@ -1,0 +1,1 @@
+"""Staff UI for the catalogue: products, stock, the catalogue import."""

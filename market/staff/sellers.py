@@ -1,0 +1,1 @@
+"""Staff UI for sellers: applications, approval, certifications, farmer scoping."""
