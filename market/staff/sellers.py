@@ -1,1 +1,447 @@
-"""Staff UI for sellers: applications, approval, certifications, farmer scoping."""
+"""Staff UI for sellers: applications, approval, certifications, farmer scoping.
+
+Page, image and document scoping comes from the seller group's page and
+collection permissions (see `market.services.sellers`). Certifications are
+plain rows, so their viewset filters them to `request.user.sellers` through a
+permission policy: every view (list, inspect, edit, delete, history) asks it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from market.forms import RejectForm, bank_name
+from market.models import (
+    ApplicationStatus,
+    Certification,
+    ProductPage,
+    Seller,
+    SellerApplication,
+)
+from market.services import certifications as cert_services
+from market.services import sellers as seller_services
+
+# --- permission policies ----------------------------------------------------------
+
+
+class ApplicationPolicy(ModelPermissionPolicy):
+    """Applications come only from the public form: nobody adds one here."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+
+class SellerOwnedPolicy(ModelPermissionPolicy):
+    """Model permissions, and rows limited to the user's own sellers unless the
+    user reviews certifications (the operator)."""
+
+    def user_is_reviewer(self, user) -> bool:
+        return user.is_active and user.has_perm(
+            f"market.{seller_services.REVIEW_CERTIFICATION}"
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        queryset = super().instances_user_has_any_permission_for(user, actions)
+        if self.user_is_reviewer(user):
+            return queryset
+        return queryset.filter(seller__users=user)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if not self.user_has_any_permission(user, actions):
+            return False
+        return (
+            self.user_is_reviewer(user)
+            or instance.seller.users.filter(pk=user.pk).exists()
+        )
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_any_permission_for_instance(user, [action], instance)
+
+
+register_permission_policy(SellerApplication, ApplicationPolicy(SellerApplication))
+register_permission_policy(Certification, SellerOwnedPolicy(Certification))
+CERTIFICATION_POLICY = SellerOwnedPolicy(Certification)
+
+
+class ScopedObjectMixin:
+    """Any single-object view: a row the user may not touch is a 404, the same
+    answer as a row that does not exist, so ids cannot be probed."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not CERTIFICATION_POLICY.user_has_any_permission_for_instance(
+            self.request.user, ["add", "change", "delete", "view"], obj
+        ):
+            raise Http404
+        return obj
+
+
+# --- seller applications ------------------------------------------------------------
+
+
+class ApplicationIndexView(generic.IndexView):
+    def get_edit_url(self, instance):
+        # The review page (with approve / reject) is what the operator needs.
+        return self.get_inspect_url(instance)
+
+
+class ApplicationReviewView(generic.InspectView):
+    template_name = "market/apply/staff_review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("reject_form", RejectForm())
+        context["can_review"] = self.can_review()
+        context["bank_name"] = bank_name(self.object.bank_bin)
+        context["status_url"] = seller_services.seller_application_status_url(
+            self.object
+        )
+        return context
+
+    def can_review(self) -> bool:
+        return self.object.status != ApplicationStatus.APPROVED and (
+            self.request.user.has_perm("market.change_sellerapplication")
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.can_review():
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "approve":
+            return self._approve(request)
+        if action == "reject":
+            return self._reject(request)
+        return redirect(request.path)
+
+    def _approve(self, request):
+        try:
+            result = seller_services.seller_application_approve(
+                application=self.object, reviewer=request.user
+            )
+        except (ValidationError, seller_services.MarketNotSetUp) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect(request.path)
+        self.object.refresh_from_db()
+        # Rendered, not redirected: the one-time password is shown exactly once
+        # and never stored in a session or message queue.
+        context = self.get_context_data(approval=result)
+        return self.render_to_response(context)
+
+    def _reject(self, request):
+        form = RejectForm(request.POST)
+        if form.is_valid():
+            try:
+                seller_services.seller_application_reject(
+                    application=self.object,
+                    reviewer=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Đã từ chối hồ sơ và lưu lý do."))
+            return redirect(request.path)
+        return self.render_to_response(self.get_context_data(reject_form=form))
+
+
+class SellerApplicationViewSet(ModelViewSet):
+    model = SellerApplication
+    icon = "form"
+    menu_label = _("Đơn mở cửa hàng")
+    menu_order = 210
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = ApplicationIndexView
+    inspect_view_class = ApplicationReviewView
+    list_display = [
+        "legal_name",
+        "tax_code",
+        Column("province_name", label=_("Tỉnh / thành phố")),
+        "status",
+        DateColumn("created_at", label=_("Ngày nộp")),
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["legal_name", "tax_code", "phone"]
+    # Typos can be fixed before approval; the status only moves by the actions.
+    form_fields = [
+        "kind",
+        "legal_name",
+        "tax_code",
+        "contact_name",
+        "phone",
+        "email",
+        "address_line",
+        "bank_account_number",
+        "bank_account_name",
+    ]
+    inspect_view_fields = [
+        "status",
+        "kind",
+        "legal_name",
+        "tax_code",
+        "contact_name",
+        "phone",
+        "email",
+        "address_line",
+        "bank_account_number",
+        "bank_account_name",
+        "rejection_reason",
+        "reviewed_by",
+        "reviewed_at",
+        "created_at",
+    ]
+
+
+class SellerViewSet(ModelViewSet):
+    model = Seller
+    icon = "group"
+    menu_label = _("Người bán")
+    menu_order = 220
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["legal_name", "tax_code", Column("province_name", label=_("Tỉnh"))]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["legal_name", "tax_code", "phone"]
+    form_fields = [
+        "legal_name",
+        "phone",
+        "email",
+        "address_line",
+        "bank_bin",
+        "bank_account_number",
+        "bank_account_name",
+        "is_active",
+    ]
+
+
+# --- certifications ----------------------------------------------------------------
+
+
+class CertificationForm(WagtailAdminModelForm):
+    """A seller's certification with its scan. The rules live in the service;
+    this form only offers the seller's own stores and products."""
+
+    scan = forms.FileField(
+        label=_("Ảnh chụp hoặc bản quét giấy chứng nhận"),
+        required=False,
+        help_text=_("PDF, JPG, PNG hoặc WebP, tối đa 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
+        ),
+    )
+
+    class Meta:
+        model = Certification
+        fields = ["seller", *cert_services.SELLER_FIELDS]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        user = for_user
+        reviewer = user is not None and CERTIFICATION_POLICY.user_is_reviewer(user)
+        sellers = (
+            Seller.objects.all() if reviewer else Seller.objects.filter(users=user)
+        )
+        self.fields["seller"].queryset = sellers
+        self.fields["seller"].label = _("Cửa hàng")
+        if self.instance.pk:
+            self.fields["seller"].disabled = True
+        elif sellers.count() == 1:
+            self.fields["seller"].initial = sellers.first().pk
+        self.fields["product"].queryset = ProductPage.objects.filter(
+            seller__in=sellers
+        ).order_by("title")
+        self.fields["issued_on"].help_text = _(
+            "OCOP: hiệu lực 36 tháng từ ngày này, chợ tự tính ngày hết hạn."
+        )
+
+
+class CertificationSaveMixin:
+    """Create and edit go through the certification services."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+
+    def _service_data(self, form) -> dict:
+        return {
+            field: form.cleaned_data.get(field) for field in cert_services.SELLER_FIELDS
+        }
+
+
+class CertificationCreateView(CertificationSaveMixin, generic.CreateView):
+    def save_instance(self):
+        return cert_services.certification_submit(
+            seller=self.form.cleaned_data["seller"],
+            user=self.request.user,
+            data=self._service_data(self.form),
+            upload=self.form.cleaned_data.get("scan"),
+        )
+
+
+class CertificationEditView(
+    CertificationSaveMixin, ScopedObjectMixin, generic.EditView
+):
+    def save_instance(self):
+        return cert_services.certification_update(
+            certification=self.object,
+            user=self.request.user,
+            data=self._service_data(self.form),
+            upload=self.form.cleaned_data.get("scan"),
+        )
+
+
+class CertificationDeleteView(ScopedObjectMixin, generic.DeleteView):
+    def delete_action(self):
+        cert_services.certification_delete(certification=self.object)
+
+
+class CertificationHistoryView(ScopedObjectMixin, history.HistoryView):
+    pass
+
+
+class CertificationUsageView(ScopedObjectMixin, usage.UsageView):
+    pass
+
+
+class CertificationReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ghi chú cho người bán (bắt buộc khi từ chối)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CertificationInspectView(ScopedObjectMixin, generic.InspectView):
+    template_name = "market/apply/staff_certification.html"
+
+    def can_review(self) -> bool:
+        return CERTIFICATION_POLICY.user_is_reviewer(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_review"] = self.can_review()
+        context.setdefault("review_form", CertificationReviewForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.can_review():
+            raise PermissionDenied
+        form = CertificationReviewForm(request.POST)
+        form.is_valid()
+        note = form.cleaned_data.get("note", "")
+        try:
+            if request.POST.get("action") == "approve":
+                cert_services.certification_approve(
+                    certification=self.object, reviewer=request.user, note=note
+                )
+                messages.success(request, _("Đã duyệt chứng nhận."))
+            else:
+                cert_services.certification_reject(
+                    certification=self.object, reviewer=request.user, note=note
+                )
+                messages.success(request, _("Đã từ chối chứng nhận và gửi lý do."))
+        except ValidationError as error:
+            form.add_error("note", error.messages[0])
+            return self.render_to_response(self.get_context_data(review_form=form))
+        return redirect(request.path)
+
+
+class CertificationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        return (
+            CERTIFICATION_POLICY.instances_user_has_any_permission_for(
+                self.request.user, ["add", "change", "delete", "view"]
+            )
+            .filter(pk__in=queryset.values("pk"))
+            .select_related("seller", "product")
+        )
+
+
+class CertificationViewSet(ModelViewSet):
+    model = Certification
+    icon = "tick-inverse"
+    menu_label = _("Chứng nhận OCOP, VietGAP")
+    menu_order = 230
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = CertificationIndexView
+    add_view_class = CertificationCreateView
+    edit_view_class = CertificationEditView
+    delete_view_class = CertificationDeleteView
+    inspect_view_class = CertificationInspectView
+    history_view_class = CertificationHistoryView
+    usage_view_class = CertificationUsageView
+    list_display = [
+        "__str__",
+        "seller",
+        "product",
+        "status",
+        DateColumn("valid_until", label=_("Hiệu lực đến")),
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["number", "issuer"]
+    inspect_view_fields = [
+        "seller",
+        "product",
+        "kind",
+        "number",
+        "issuer",
+        "ocop_level",
+        "stars",
+        "scope",
+        "issued_on",
+        "valid_until",
+        "document",
+        "status",
+        "review_note",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("seller"),
+            FieldPanel("product"),
+            FieldPanel("kind"),
+            FieldPanel("number"),
+            FieldPanel("scan"),
+            FieldRowPanel([FieldPanel("stars"), FieldPanel("ocop_level")]),
+            FieldPanel("issuer"),
+            FieldPanel("scope"),
+            FieldRowPanel([FieldPanel("issued_on"), FieldPanel("valid_until")]),
+        ],
+        base_form_class=CertificationForm,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [
+        SellerApplicationViewSet("seller_applications"),
+        SellerViewSet("sellers"),
+        CertificationViewSet("certifications"),
+    ]
