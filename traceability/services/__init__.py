@@ -1,0 +1,2 @@
+"""Traceability services (writes). Import from the submodules:
+`traceability.services.events`, `.farms`, `.lots`, `.labels`, `.links`."""
