@@ -1,0 +1,169 @@
+"""Public, read-only products API (`/api/v1/products/`).
+
+Thin: query parameters are validated by a serializer, products come from
+`market.selectors`, full-text search goes through Wagtail's search API
+(whatever backend is configured), and each page of results is hydrated with
+a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from market import selectors
+from market.models import CertificationKind, OcopCategory, ProductPage
+
+
+class ProductPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ProductQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                              help_text=_("Từ khóa tìm kiếm (có hoặc không dấu)."))
+    province = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Mã tỉnh/thành phố (2025).")
+    )
+    category = serializers.ChoiceField(required=False, choices=OcopCategory.choices,
+                                       help_text=_("Nhóm sản phẩm OCOP."))
+    ocop_stars_min = serializers.IntegerField(required=False, min_value=3, max_value=5)
+    vietgap = serializers.BooleanField(required=False, default=False,
+                                       help_text=_("Chỉ hàng có VietGAP còn hạn."))
+
+    def filters(self) -> selectors.ProductFilters:
+        data = self.validated_data
+        return selectors.ProductFilters(
+            province_code=data.get("province"),
+            category=data.get("category"),
+            ocop_stars_min=data.get("ocop_stars_min"),
+            vietgap=data.get("vietgap", False),
+        )
+
+
+class SellerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="legal_name")
+    tax_code = serializers.CharField()
+    province = serializers.CharField(source="province_name")
+    province_code = serializers.IntegerField()
+    ward = serializers.CharField(source="ward_name")
+    ward_code = serializers.IntegerField(allow_null=True)
+
+
+class OcopSerializer(serializers.Serializer):
+    stars = serializers.IntegerField()
+    certificate = serializers.CharField()
+    valid = serializers.BooleanField(help_text=_("Đã duyệt và còn hạn."))
+
+
+class VietgapSerializer(serializers.Serializer):
+    certificate = serializers.CharField()
+    valid = serializers.BooleanField(help_text=_("Đã duyệt và còn hạn."))
+
+
+class VariantSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    gtin = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    weight_g = serializers.IntegerField()
+    price_vnd = serializers.IntegerField(help_text=_("Giá bằng đồng (số nguyên)."))
+    in_stock = serializers.SerializerMethodField()
+
+    def get_in_stock(self, variant) -> bool:
+        stock = getattr(variant, "stock", None)
+        return bool(stock and stock.available > 0)
+
+
+class ProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="title")
+    url = serializers.SerializerMethodField()
+    seller = SellerSerializer()
+    category = serializers.CharField()
+    category_name = serializers.CharField(source="get_category_display")
+    unit = serializers.CharField()
+    price_min = serializers.IntegerField(allow_null=True)
+    ocop = serializers.SerializerMethodField()
+    vietgap = serializers.SerializerMethodField()
+    variants = VariantSerializer(many=True, source="active_variants")
+
+    def get_url(self, product) -> str:
+        request = self.context.get("request")
+        url = product.get_url(request=request) or ""
+        return request.build_absolute_uri(url) if request and url else url
+
+    @extend_schema_field(OcopSerializer(allow_null=True))
+    def get_ocop(self, product):
+        found = selectors.product_certificate(
+            product=product, kind=CertificationKind.OCOP
+        )
+        if found is None:
+            return None
+        cert, valid = found
+        return {"stars": cert.stars, "certificate": cert.number, "valid": valid}
+
+    @extend_schema_field(VietgapSerializer(allow_null=True))
+    def get_vietgap(self, product):
+        found = selectors.product_certificate(
+            product=product, kind=CertificationKind.VIETGAP
+        )
+        if found is None:
+            return None
+        cert, valid = found
+        return {"certificate": cert.number, "valid": valid}
+
+
+def _hydrate(products) -> list[ProductPage]:
+    """Reload a page of products with everything the serializer reads, in
+    the order given (search relevance or the list's sort)."""
+    ids = [product.pk for product in products]
+    by_id = selectors.product_detail_queryset().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@extend_schema(tags=["products"])
+class ProductViewSet(viewsets.GenericViewSet):
+    """Live products of the market with their variants and certificates."""
+
+    serializer_class = ProductSerializer
+    pagination_class = ProductPagination
+    queryset = ProductPage.objects.none()
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        parameters=[
+            ProductQuerySerializer,
+            OpenApiParameter("page", OpenApiTypes.INT, description="Trang (từ 1)."),
+        ],
+        summary="List products",
+    )
+    def list(self, request):
+        query = ProductQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        # Page through ids only; `_hydrate` loads the page's rows in full.
+        products = (
+            selectors.product_list(filters=query.filters())
+            .select_related(None)
+            .prefetch_related(None)
+            .only("pk")
+        )
+        text = query.validated_data.get("q", "").strip()
+        if text:
+            products = products.order_by().search(text)
+        page = self.paginate_queryset(products)
+        serializer = self.get_serializer(_hydrate(page), many=True)
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(summary="One product")
+    def retrieve(self, request, pk=None):
+        product = selectors.product_detail_queryset().filter(pk=pk).first()
+        if product is None:
+            raise NotFound(_("Không có sản phẩm này hoặc sản phẩm đã ngừng bán."))
+        return Response(self.get_serializer(product).data)

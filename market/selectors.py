@@ -1,0 +1,206 @@
+"""Read-side queries of the catalogue.
+
+Every list selector returns a queryset whose related rows are fetched with a
+fixed number of queries (select_related / prefetch_related), so a page or an
+API response costs the same number of SQL queries for 5 items or 50.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from market.models import (
+    Certification,
+    CertificationKind,
+    ProductImage,
+    ProductPage,
+    ReviewStatus,
+    Variant,
+)
+
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "price_asc": ("price_min", "pk"),
+    "price_desc": ("-price_min", "pk"),
+    "stars": ("-ocop_stars", "price_min", "pk"),
+}
+DEFAULT_SORT = "newest"
+LIST_RENDITION = "fill-320x240|format-webp|webpquality-70"
+DETAIL_RENDITION = "max-640x480|format-webp|webpquality-75"
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a shopper (or an API client) narrowed the list to."""
+
+    province_code: int | None = None
+    category: str | None = None
+    ocop_stars_min: int | None = None
+    vietgap: bool = False
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    seller_id: int | None = None
+    sort: str = DEFAULT_SORT
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A certification as shown to shoppers."""
+
+    kind: str
+    label: str
+    number: str
+    issuer: str
+    valid_until: dt.date | None
+    expired: bool
+    stars: int | None = None
+
+
+def _approved_certifications() -> QuerySet[Certification]:
+    return Certification.objects.filter(status=ReviewStatus.APPROVED).order_by(
+        "kind", "-valid_until", "-pk"
+    )
+
+
+def product_list(*, filters: ProductFilters | None = None) -> QuerySet[ProductPage]:
+    """Live products matching the filters, sorted, with seller and first
+    photos fetched in a constant number of queries.
+
+    Filters use the summary fields, so OCOP stars and VietGAP count only
+    approved certificates in date (as of the last summary refresh)."""
+    filters = filters or ProductFilters()
+    products = ProductPage.objects.live().select_related("seller")
+    products = _apply_filters(products, filters)
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return products.order_by(*order).prefetch_related(_images_prefetch(LIST_RENDITION))
+
+
+def _apply_filters(products, filters: ProductFilters):
+    conditions = Q()
+    if filters.province_code:
+        conditions &= Q(province_code=filters.province_code)
+    if filters.category:
+        conditions &= Q(category=filters.category)
+    if filters.ocop_stars_min:
+        conditions &= Q(ocop_stars__gte=filters.ocop_stars_min)
+    if filters.vietgap:
+        conditions &= Q(has_vietgap=True)
+    if filters.price_min is not None:
+        conditions &= Q(price_min__gte=filters.price_min)
+    if filters.price_max is not None:
+        conditions &= Q(price_min__lte=filters.price_max)
+    if filters.in_stock:
+        conditions &= Q(in_stock=True)
+    if filters.seller_id:
+        conditions &= Q(seller_id=filters.seller_id)
+    return products.filter(conditions)
+
+
+def _images_prefetch(rendition: str) -> Prefetch:
+    from wagtail.images import get_image_model
+
+    images = get_image_model().objects.prefetch_renditions(rendition)
+    return Prefetch(
+        "images",
+        queryset=ProductImage.objects.prefetch_related(
+            Prefetch("image", queryset=images)
+        )
+        .order_by("sort_order"),
+    )
+
+
+def product_detail_queryset() -> QuerySet[ProductPage]:
+    """Products with everything the product page and the API show: seller,
+    active variants with stock, approved certifications (the product's own and
+    its store-wide ones) and photos."""
+    return ProductPage.objects.live().select_related("seller").prefetch_related(
+        Prefetch(
+            "variants",
+            queryset=Variant.objects.filter(is_active=True)
+            .select_related("stock")
+            .order_by("sort_order", "pk"),
+            to_attr="active_variants",
+        ),
+        Prefetch(
+            "certifications", queryset=_approved_certifications(),
+            to_attr="approved_certifications",
+        ),
+        Prefetch(
+            "seller__certifications",
+            queryset=_approved_certifications().filter(product__isnull=True),
+            to_attr="store_certifications",
+        ),
+    )
+
+
+def product_certifications(*, product: ProductPage) -> list[Certification]:
+    """Approved certifications that apply to a product (own, then store-wide).
+    Uses the prefetch of `product_detail_queryset` when present."""
+    own = getattr(product, "approved_certifications", None)
+    if own is None:
+        own = list(_approved_certifications().filter(product=product))
+    store = getattr(product.seller, "store_certifications", None)
+    if store is None:
+        store = list(
+            _approved_certifications().filter(seller_id=product.seller_id,
+                                              product__isnull=True)
+        )
+    return [*own, *store]
+
+
+def certification_badge(*, certification: Certification,
+                        day: dt.date | None = None) -> Badge | None:
+    """The badge a certification earns: none unless approved; approved and
+    in date shows normally; approved but past its date shows as expired
+    ("hết hạn") so shoppers are not misled."""
+    if certification.status != ReviewStatus.APPROVED:
+        return None
+    day = day or timezone.localdate()
+    expired = certification.valid_until is not None and certification.valid_until < day
+    if certification.kind == CertificationKind.OCOP:
+        label = _("OCOP %(stars)s sao") % {"stars": certification.stars}
+    else:
+        label = certification.get_kind_display()
+    if expired:
+        label = _("%(label)s – hết hạn") % {"label": label}
+    return Badge(
+        kind=certification.kind, label=label, number=certification.number,
+        issuer=certification.issuer, valid_until=certification.valid_until,
+        expired=expired, stars=certification.stars,
+    )
+
+
+def product_badges(*, product: ProductPage, day: dt.date | None = None) -> list[Badge]:
+    """Badges of a product, valid ones first, one per certificate."""
+    badges = [
+        certification_badge(certification=cert, day=day)
+        for cert in product_certifications(product=product)
+    ]
+    return sorted((b for b in badges if b), key=lambda b: (b.expired, b.kind))
+
+
+def product_certificate(*, product: ProductPage, kind: str,
+                        day: dt.date | None = None) -> tuple[Certification, bool] | None:
+    """The best approved certificate of `kind` for the product and whether it
+    is in date: a valid one wins over an expired one, then more stars."""
+    day = day or timezone.localdate()
+    found = [c for c in product_certifications(product=product) if c.kind == kind]
+    if not found:
+        return None
+
+    def rank(cert: Certification):
+        return (cert.is_valid_on(day), cert.stars or 0, cert.valid_until or dt.date.max)
+
+    best = max(found, key=rank)
+    return best, best.is_valid_on(day)
+
+
+def product_breadcrumbs(*, page) -> list:
+    """Ancestors below the site root, for the breadcrumb trail (one query)."""
+    return list(page.get_ancestors().filter(depth__gt=1).specific(defer=True))
