@@ -27,16 +27,22 @@ class ProductPagination(PageNumberPagination):
 
 
 class ProductQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100,
-                              help_text=_("Từ khóa tìm kiếm (có hoặc không dấu)."))
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("Từ khóa tìm kiếm (có hoặc không dấu)."),
+    )
     province = serializers.IntegerField(
         required=False, min_value=1, help_text=_("Mã tỉnh/thành phố (2025).")
     )
-    category = serializers.ChoiceField(required=False, choices=OcopCategory.choices,
-                                       help_text=_("Nhóm sản phẩm OCOP."))
+    category = serializers.ChoiceField(
+        required=False, choices=OcopCategory.choices, help_text=_("Nhóm sản phẩm OCOP.")
+    )
     ocop_stars_min = serializers.IntegerField(required=False, min_value=3, max_value=5)
-    vietgap = serializers.BooleanField(required=False, default=False,
-                                       help_text=_("Chỉ hàng có VietGAP còn hạn."))
+    vietgap = serializers.BooleanField(
+        required=False, default=False, help_text=_("Chỉ hàng có VietGAP còn hạn.")
+    )
 
     def filters(self) -> selectors.ProductFilters:
         data = self.validated_data

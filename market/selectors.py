@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from market.models import (
     ProductImage,
     ProductPage,
     ReviewStatus,
+    Stock,
     Variant,
 )
 
@@ -110,16 +111,18 @@ def _images_prefetch(rendition: str) -> Prefetch:
         "images",
         queryset=ProductImage.objects.prefetch_related(
             Prefetch("image", queryset=images)
-        )
-        .order_by("sort_order"),
+        ).order_by("sort_order"),
     )
 
 
-def product_detail_queryset() -> QuerySet[ProductPage]:
-    """Products with everything the product page and the API show: seller,
-    active variants with stock, approved certifications (the product's own and
-    its store-wide ones) and photos."""
-    return ProductPage.objects.live().select_related("seller").prefetch_related(
+@dataclass(frozen=True)
+class VariantChoice:
+    variant: Variant
+    available: int
+
+
+def _detail_prefetches() -> list:
+    return [
         Prefetch(
             "variants",
             queryset=Variant.objects.filter(is_active=True)
@@ -128,7 +131,8 @@ def product_detail_queryset() -> QuerySet[ProductPage]:
             to_attr="active_variants",
         ),
         Prefetch(
-            "certifications", queryset=_approved_certifications(),
+            "certifications",
+            queryset=_approved_certifications(),
             to_attr="approved_certifications",
         ),
         Prefetch(
@@ -136,7 +140,51 @@ def product_detail_queryset() -> QuerySet[ProductPage]:
             queryset=_approved_certifications().filter(product__isnull=True),
             to_attr="store_certifications",
         ),
+        _images_prefetch(DETAIL_RENDITION),
+    ]
+
+
+def product_detail_queryset() -> QuerySet[ProductPage]:
+    """Live products with everything the product page and the API show:
+    seller, active variants with stock, approved certifications (the
+    product's own and its store-wide ones) and photos."""
+    return (
+        ProductPage.objects.live()
+        .select_related("seller")
+        .prefetch_related(*_detail_prefetches())
     )
+
+
+def product_prefetch(*, product: ProductPage) -> ProductPage:
+    """Load what the product page shows onto an instance already in hand (the
+    page Wagtail routed to), in a fixed number of queries."""
+    prefetch_related_objects([product], "seller", *_detail_prefetches())
+    return product
+
+
+def _stock_available(variant: Variant) -> int:
+    try:
+        stock = variant.stock
+    except Stock.DoesNotExist:
+        return 0
+    return max(stock.available, 0)
+
+
+def product_variant_choices(*, product: ProductPage) -> list[VariantChoice]:
+    """Active variants with the units a shopper can still buy. Falls back to
+    the page's own (possibly unsaved, in preview) variants when nothing was
+    prefetched."""
+    variants = getattr(product, "active_variants", None)
+    if variants is None:
+        variants = [v for v in product.variants.all() if v.is_active]
+    return [
+        VariantChoice(variant=v, available=_stock_available(v) if v.pk else 0)
+        for v in variants
+    ]
+
+
+def product_images(*, product: ProductPage) -> list[ProductImage]:
+    return list(product.images.all())
 
 
 def product_certifications(*, product: ProductPage) -> list[Certification]:
@@ -148,14 +196,16 @@ def product_certifications(*, product: ProductPage) -> list[Certification]:
     store = getattr(product.seller, "store_certifications", None)
     if store is None:
         store = list(
-            _approved_certifications().filter(seller_id=product.seller_id,
-                                              product__isnull=True)
+            _approved_certifications().filter(
+                seller_id=product.seller_id, product__isnull=True
+            )
         )
     return [*own, *store]
 
 
-def certification_badge(*, certification: Certification,
-                        day: dt.date | None = None) -> Badge | None:
+def certification_badge(
+    *, certification: Certification, day: dt.date | None = None
+) -> Badge | None:
     """The badge a certification earns: none unless approved; approved and
     in date shows normally; approved but past its date shows as expired
     ("hết hạn") so shoppers are not misled."""
@@ -168,11 +218,15 @@ def certification_badge(*, certification: Certification,
     else:
         label = certification.get_kind_display()
     if expired:
-        label = _("%(label)s – hết hạn") % {"label": label}
+        label = _("%(label)s (hết hạn)") % {"label": label}
     return Badge(
-        kind=certification.kind, label=label, number=certification.number,
-        issuer=certification.issuer, valid_until=certification.valid_until,
-        expired=expired, stars=certification.stars,
+        kind=certification.kind,
+        label=label,
+        number=certification.number,
+        issuer=certification.issuer,
+        valid_until=certification.valid_until,
+        expired=expired,
+        stars=certification.stars,
     )
 
 
@@ -185,8 +239,9 @@ def product_badges(*, product: ProductPage, day: dt.date | None = None) -> list[
     return sorted((b for b in badges if b), key=lambda b: (b.expired, b.kind))
 
 
-def product_certificate(*, product: ProductPage, kind: str,
-                        day: dt.date | None = None) -> tuple[Certification, bool] | None:
+def product_certificate(
+    *, product: ProductPage, kind: str, day: dt.date | None = None
+) -> tuple[Certification, bool] | None:
     """The best approved certificate of `kind` for the product and whether it
     is in date: a valid one wins over an expired one, then more stars."""
     day = day or timezone.localdate()

@@ -53,9 +53,7 @@ def _summary_expressions(day: dt.date) -> dict:
         "province_code": Subquery(
             Seller.objects.filter(pk=OuterRef("seller_id")).values("province_code")[:1]
         ),
-        "price_min": Subquery(
-            active.order_by("price_vnd").values("price_vnd")[:1]
-        ),
+        "price_min": Subquery(active.order_by("price_vnd").values("price_vnd")[:1]),
         "ocop_stars": Subquery(
             _valid_certifications(kind=CertificationKind.OCOP, day=day)
             .order_by("-stars")
@@ -64,9 +62,7 @@ def _summary_expressions(day: dt.date) -> dict:
         "has_vietgap": Exists(
             _valid_certifications(kind=CertificationKind.VIETGAP, day=day)
         ),
-        "in_stock": Exists(
-            active.filter(stock__on_hand__gt=F("stock__allocated"))
-        ),
+        "in_stock": Exists(active.filter(stock__on_hand__gt=F("stock__allocated"))),
     }
 
 

@@ -40,21 +40,28 @@ class Command(BaseCommand):
         show = not no_progress and total >= PROGRESS_FROM_ROWS
 
         def progress(records):
-            return tqdm(records, total=total, unit=" dòng", disable=not show,
-                        file=self.stderr._out)
+            return tqdm(
+                records,
+                total=total,
+                unit=" dòng",
+                disable=not show,
+                file=self.stderr._out,
+            )
 
         started = time.perf_counter()
         try:
             with file.open(encoding="utf-8-sig", newline="") as stream:
                 plan = catalogue_import(
-                    stream=stream, dry_run=dry_run, approve_certifications=True,
+                    stream=stream,
+                    dry_run=dry_run,
+                    approve_certifications=True,
                     progress=progress,
                 )
         except (ImportFileError, MarketNotSetUp) as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         for warning in plan.warnings:
-            self.stderr.write(_("Lưu ý – %(warning)s") % {"warning": warning})
+            self.stderr.write(_("Lưu ý: %(warning)s") % {"warning": warning})
         for error in plan.errors:
             self.stderr.write(str(error))
         counts = plan.counts
@@ -65,6 +72,4 @@ class Command(BaseCommand):
                 % {"count": len(plan.errors), "summary": summary}
             )
         verb = _("Sẽ thay đổi") if dry_run else _("Đã thay đổi")
-        self.stdout.write(
-            f"{verb}: {plan.change_count} ({summary}); {elapsed:.1f} s"
-        )
+        self.stdout.write(f"{verb}: {plan.change_count} ({summary}); {elapsed:.1f} s")
