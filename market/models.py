@@ -174,6 +174,13 @@ class MarketIndexPage(Page):
     class Meta:
         verbose_name = _("trang chợ")
 
+    def get_context(self, request, *args, **kwargs):
+        from market.browse import market_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(market_index_context(request=request))
+        return context
+
 
 class StorePage(Page):
     """One seller's store; its subtree is the seller's own corner of the site."""
@@ -205,6 +212,13 @@ class StorePage(Page):
 
     class Meta:
         verbose_name = _("cửa hàng")
+
+    def get_context(self, request, *args, **kwargs):
+        from market.browse import store_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(store_context(page=self, request=request))
+        return context
 
 
 class ProductPageForm(WagtailAdminPageForm):
@@ -272,6 +286,13 @@ class ProductPage(Page):
     class Meta:
         verbose_name = _("sản phẩm")
         verbose_name_plural = _("sản phẩm")
+
+    def get_context(self, request, *args, **kwargs):
+        from market.browse import product_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(product_context(page=self, request=request))
+        return context
 
 
 class ProductImage(Orderable):
