@@ -75,7 +75,8 @@ class PartnerArea(models.Model):
         from market import places
 
         if self.ward_code:
-            return f"{places.ward_name(self.ward_code)}, {places.province_name(self.province_code)}"
+            ward = places.ward_name(self.ward_code)
+            return f"{ward}, {places.province_name(self.province_code)}"
         return places.province_name(self.province_code)
 
     def clean(self):
@@ -217,7 +218,7 @@ class ParcelEvent(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=ParcelStatus.choices
     )
-    client_event_id = models.CharField(max_length=64, null=True, blank=True)
+    client_event_id = models.CharField(max_length=64, blank=True)
     occurred_at = models.DateTimeField(_("thời gian"))
     location = models.CharField(_("địa điểm"), max_length=200, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
@@ -240,7 +241,7 @@ class ParcelEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "client_event_id"],
-                condition=Q(client_event_id__isnull=False),
+                condition=~Q(client_event_id=""),
                 name="parcel_event_unique_client_id",
             )
         ]

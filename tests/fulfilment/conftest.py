@@ -1,0 +1,57 @@
+import pytest
+
+from .factories import (
+    HA_NOI,
+    PartnerAreaFactory,
+    PartnerFactory,
+    SellerFactory,
+    UserFactory,
+    order_with_shipments,
+    ward_of,
+)
+
+
+@pytest.fixture
+def partner_a(db):
+    staff = UserFactory(username="nv-a")
+    partner = PartnerFactory(code="bc-a", name="Bưu điện A", staff=[staff])
+    PartnerAreaFactory(partner=partner, province_code=HA_NOI)
+    return partner
+
+
+@pytest.fixture
+def partner_b(db):
+    staff = UserFactory(username="nv-b")
+    partner = PartnerFactory(code="bc-b", name="Bưu điện B", staff=[staff])
+    PartnerAreaFactory(
+        partner=partner, province_code=HA_NOI, ward_code=ward_of(HA_NOI, 0)
+    )
+    return partner
+
+
+@pytest.fixture
+def seller_user(db):
+    return UserFactory(username="nongdan-test")
+
+
+@pytest.fixture
+def seller(db, seller_user):
+    return SellerFactory(
+        legal_name="HTX Rau sạch Sóc Sơn",
+        province_code=HA_NOI,
+        ward_code=ward_of(HA_NOI, 5),
+        users=[seller_user],
+    )
+
+
+@pytest.fixture
+def paid_order(db, seller, partner_a, django_capture_on_commit_callbacks):
+    """An order of one seller, paid: its parcel goes to partner A."""
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_with_shipments(sellers=[seller])
+    return order
+
+
+@pytest.fixture
+def parcel(paid_order):
+    return paid_order.shipments.get().parcel
