@@ -282,6 +282,8 @@ class CertificationSaveMixin:
             return super().form_valid(form)
         except ValidationError as error:
             form.add_error(None, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
     def _service_data(self, form) -> dict:

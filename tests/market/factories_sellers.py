@@ -99,3 +99,41 @@ def seller_with_login(**kwargs):
     store = seller_provision(seller=seller)
     seller.refresh_from_db()
     return seller, user, store
+
+
+def product_in(store, *, title: str, price: int = 85000, live: bool = True):
+    """A product page with one variant under a store (published unless not live)."""
+    from market.models import OcopCategory, ProductPage, Variant
+
+    product = ProductPage(
+        title=title,
+        slug=None,
+        category=OcopCategory.FOOD,
+        unit="chai",
+        seller=store.seller,
+        live=live,
+    )
+    product.slug = factory.Faker._get_faker().unique.slug()
+    product.variants.add(
+        Variant(
+            label="500 ml",
+            sku=f"SKU-{secrets.token_hex(4)}",
+            price_vnd=price,
+            weight_g=600,
+        )
+    )
+    store.add_child(instance=product)
+    revision = product.save_revision()
+    if live:
+        revision.publish()
+    return product
+
+
+def png_bytes(size=(40, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 180, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
