@@ -1,0 +1,317 @@
+"""A Whoosh search backend for Wagtail / django-modelsearch.
+
+Configure with::
+
+    WAGTAILSEARCH_BACKENDS = {"default": {
+        "BACKEND": "cms.search.backend",
+        "PATH": "/var/lib/nguonque/search",   # one sub-directory per index
+        "FUZZY": True,                          # one-letter typo tolerance
+    }}
+
+The engine only ranks: it returns ``(pk, score)`` pairs. Filters, ordering
+other than relevance, and the objects themselves come from the database via
+``queryset.filter(pk__in=...)``, so every ORM filter a FilterField allows
+works, and a page never shows a row the database would not.
+
+Writes (add, add_bulk, delete) go through one task, `cms.search.tasks`, so a
+production deployment runs them in one worker queue; see docs/search.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter, OrderedDict
+
+from django.conf import settings
+from django.db.models import Count
+from modelsearch.backends.base import (
+    BaseIndex,
+    BaseSearchBackend,
+    BaseSearchQueryCompiler,
+    BaseSearchResults,
+    FilterFieldError,
+    get_model_root,
+)
+from modelsearch.index import AutocompleteField, SearchField
+from modelsearch.query import MatchAll
+from whoosh import query as wq
+
+from . import store
+from .compiler import (
+    NOTHING,
+    WhooshAutocompleteBuilder,
+    WhooshQueryBuilder,
+    simplify,
+)
+from .documents import document_for, field_specs, model_label
+
+logger = logging.getLogger(__name__)
+
+# Primary keys per `pk__in` query: far below SQLite's variable limit, small
+# enough that PostgreSQL plans an index scan.
+PK_CHUNK = 2000
+
+
+def chunked(items, size=PK_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class IndexWriteError(RuntimeError):
+    """An index write failed (raised when the task ran in this process)."""
+
+
+class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
+    DEFAULT_OPERATOR = "and"
+    HANDLES_ORDER_BY_EXPRESSIONS = True
+    field_kind = SearchField
+    builder_class = WhooshQueryBuilder
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.simplified = simplify(self.query)
+        self._hits = None
+        self._matched = None
+
+    def specs(self):
+        specs = field_specs(self.queryset.model, self.field_kind)
+        if self.fields is not None:
+            specs = tuple(spec for spec in specs if spec.top in self.fields)
+        return specs
+
+    def whoosh_query(self, backend, searcher):
+        reader = searcher.reader() if backend.fuzzy else None
+        return self.builder_class(self.specs(), reader=reader).build(self.simplified)
+
+    @property
+    def is_match_all(self):
+        return isinstance(self.simplified, MatchAll)
+
+    @property
+    def is_match_none(self):
+        return self.simplified is NOTHING
+
+    def hits(self, backend):
+        """Engine hits as ``[(pk, score), ...]``, best first, cached."""
+        if self._hits is None:
+            model = self.queryset.model
+            path = backend.index_path(model)
+            searcher = store.searcher(path)
+            results = searcher.search(
+                self.whoosh_query(backend, searcher),
+                limit=None,
+                filter=wq.Term("ct", model_label(model)),
+                terms=False,
+            )
+            pk_column = searcher.reader().column_reader("pk")
+            to_python = model._meta.pk.to_python
+            seen = set()
+            hits = []
+            for score, docnum in results.top_n:
+                pk = to_python(pk_column[docnum])
+                if pk not in seen:
+                    seen.add(pk)
+                    hits.append((pk, score))
+            self._hits = hits
+        return self._hits
+
+    def matched(self, backend):
+        """Hits that the queryset's own filters let through, best first."""
+        if self._matched is None:
+            hits = self.hits(backend)
+            allowed = set()
+            base = self.queryset.order_by()
+            for chunk in chunked([pk for pk, _ in hits]):
+                allowed.update(base.filter(pk__in=chunk).values_list("pk", flat=True))
+            self._matched = [(pk, score) for pk, score in hits if pk in allowed]
+        return self._matched
+
+
+class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
+    field_kind = AutocompleteField
+    builder_class = WhooshAutocompleteBuilder
+
+
+class WhooshSearchResults(BaseSearchResults):
+    supports_facet = True
+
+    def _queryset(self):
+        queryset = self.query_compiler.queryset
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+    def _match_all_queryset(self):
+        queryset = self._queryset()
+        # Stable pages: without an ordering, slices could overlap.
+        return queryset if queryset.ordered else queryset.order_by("-pk")
+
+    def _do_search(self):
+        compiler = self.query_compiler
+        if compiler.is_match_none:
+            return []
+        if compiler.is_match_all:
+            return list(self._match_all_queryset()[self.start : self.stop])
+        matched = compiler.matched(self.backend)
+        if compiler.order_by_relevance:
+            return self._fetch_in_order(matched[self.start : self.stop])
+        return self._fetch_db_order(matched)
+
+    def _fetch_in_order(self, page):
+        objects = self._queryset().in_bulk([pk for pk, _ in page])
+        results = []
+        for pk, score in page:
+            obj = objects.get(pk)
+            if obj is None:
+                continue
+            if self._score_field:
+                setattr(obj, self._score_field, float(score))
+            results.append(obj)
+        return results
+
+    def _fetch_db_order(self, matched):
+        scores = dict(matched)
+        queryset = self._queryset()
+        if not queryset.query.order_by:
+            queryset = queryset.order_by("-pk")
+        if len(scores) <= PK_CHUNK:
+            objects = list(queryset.filter(pk__in=list(scores))[self.start : self.stop])
+        else:
+            # Too many for one IN list: walk the queryset's own order.
+            ordered = (pk for pk in queryset.values_list("pk", flat=True).iterator())
+            wanted = [pk for pk in ordered if pk in scores][self.start : self.stop]
+            found = queryset.in_bulk(wanted)
+            objects = [found[pk] for pk in wanted if pk in found]
+        if self._score_field:
+            for obj in objects:
+                setattr(obj, self._score_field, float(scores.get(obj.pk, 0.0)))
+        return objects
+
+    def _do_count(self):
+        compiler = self.query_compiler
+        if compiler.is_match_none:
+            return 0
+        if compiler.is_match_all:
+            return self._match_all_queryset()[self.start : self.stop].count()
+        return len(compiler.matched(self.backend)[self.start : self.stop])
+
+    def facet(self, field_name):
+        compiler = self.query_compiler
+        if compiler._get_filterable_field(field_name) is None:
+            raise FilterFieldError(
+                f'Cannot facet search results with field "{field_name}". Please add '
+                f'index.FilterField("{field_name}") to '
+                f"{compiler.queryset.model.__name__}.search_fields.",
+                field_name=field_name,
+            )
+        counts = Counter()
+        base = compiler.queryset.order_by()
+        if compiler.is_match_all:
+            querysets = [base]
+        elif compiler.is_match_none:
+            querysets = []
+        else:
+            pks = [pk for pk, _ in compiler.matched(self.backend)]
+            querysets = [base.filter(pk__in=chunk) for chunk in chunked(pks)]
+        for queryset in querysets:
+            for row in queryset.values(field_name).annotate(count=Count("pk")):
+                counts[row[field_name]] += row["count"]
+        return OrderedDict(counts.most_common())
+
+
+class WhooshIndex(BaseIndex):
+    """One Whoosh index per root model (all Page types share one)."""
+
+    def __init__(self, backend, model, path=None, building=False):
+        super().__init__(backend)
+        self.model = model
+        self.path = path or backend.index_path(model)
+        self.building = building
+
+    def get_key(self):
+        return model_label(self.model)
+
+    def __str__(self):
+        return self.get_key()
+
+    def refresh(self):
+        # Searchers notice commits themselves; nothing to flush.
+        return None
+
+    def reset(self):
+        store.reset(self.path)
+
+    def add_items(self, model, items):
+        docs = [document_for(item) for item in items]
+        if docs:
+            self._write(upserts=docs)
+
+    def delete_item(self, item):
+        self._write(deletes=[str(item.pk)])
+
+    def _write(self, *, upserts=(), deletes=()):
+        if self.building:
+            # A rebuild fills a private directory nobody else writes to.
+            store.write(self.path, upserts=list(upserts), deletes=list(deletes))
+        else:
+            self.backend.submit_write(
+                self.path, upserts=list(upserts), deletes=list(deletes)
+            )
+
+
+class WhooshRebuilder:
+    """Fills a fresh generation and swaps it in only when complete, so a
+    crashed rebuild leaves the live index as it was."""
+
+    def __init__(self, index):
+        self.index = index
+        self.target = None
+
+    def start(self):
+        generation = store.new_generation(self.index.path)
+        self.target = WhooshIndex(
+            self.index.backend, self.index.model, path=generation, building=True
+        )
+        self.target.live_path = self.index.path
+        return self.target
+
+    def finish(self):
+        store.swap(self.index.path, self.target.path)
+
+
+class WhooshSearchBackend(BaseSearchBackend):
+    query_compiler_class = WhooshSearchQueryCompiler
+    autocomplete_query_compiler_class = WhooshAutocompleteQueryCompiler
+    results_class = WhooshSearchResults
+    index_class = WhooshIndex
+    rebuilder_class = WhooshRebuilder
+    # An index write that fails must not lose the editor's save.
+    catch_indexing_errors = True
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.path = os.path.abspath(
+            params.get("PATH") or getattr(settings, "SEARCH_INDEX_PATH", "search")
+        )
+        self.fuzzy = bool(params.get("FUZZY", True))
+
+    def index_path(self, model) -> str:
+        return os.path.join(self.path, model_label(get_model_root(model)))
+
+    def get_index_for_model(self, model):
+        return WhooshIndex(self, get_model_root(model))
+
+    def submit_write(self, path, *, upserts, deletes):
+        from .tasks import enqueue_index_write
+
+        result = enqueue_index_write(path=path, upserts=upserts, deletes=deletes)
+        if result.is_finished and result.errors:
+            raise IndexWriteError(result.errors[-1].traceback)
+        return result
+
+    def refresh_indexes(self):
+        return None
+
+
+SearchBackend = WhooshSearchBackend

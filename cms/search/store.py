@@ -1,0 +1,199 @@
+"""Whoosh index storage: one directory per index, swapped atomically on rebuild,
+one writer at a time, searchers cached per thread and refreshed after writes.
+
+Layout under the backend's PATH::
+
+    PATH/market.productpage            -> symlink to the live generation
+    PATH/market.productpage.g<ns>/     one generation (a Whoosh index)
+
+Why it cannot be locked or corrupted for good:
+
+- Whoosh's write lock is an ``flock`` on ``MAIN_WRITELOCK``; the kernel drops it
+  when the holding process dies, so a crashed writer leaves a lock *file* but
+  no lock. Inside one process a ``threading.Lock`` per index keeps threads in
+  line, and waiting for the lock has a timeout (`WriteTimeout`), so a hung
+  writer can only delay a write, not block writes forever.
+- A commit writes new segment files and then renames the table of contents
+  into place; a writer that dies before that leaves the previous generation
+  readable. Every write commits (one chunk at a time) or is cancelled.
+- A rebuild fills a fresh generation directory and then replaces the symlink
+  with ``os.replace`` (atomic), so readers see either the old or the new index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import fields, index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from .analysis import exact_analyzer, folded_analyzer
+
+# Field name suffixes: every SearchField path `p` becomes `p__x` (exact) and
+# `p__f` (folded); every AutocompleteField path becomes `p__a`.
+EXACT, FOLDED, AUTOCOMPLETE = "__x", "__f", "__a"
+
+WRITE_LOCK_TIMEOUT = 30.0  # seconds to wait for another writer to finish
+
+
+class WriteTimeout(RuntimeError):
+    """Another writer held the index for longer than the lock timeout."""
+
+
+def make_schema() -> fields.Schema:
+    schema = fields.Schema(
+        pk=fields.ID(stored=True, unique=True, sortable=True),
+        # Model labels of the object's class and its indexed parents, so a
+        # search on a parent model sees children and not the other way round.
+        ct=fields.KEYWORD(scorable=False),
+    )
+    schema.add("*" + EXACT, fields.TEXT(analyzer=exact_analyzer()), glob=True)
+    schema.add("*" + FOLDED, fields.TEXT(analyzer=folded_analyzer()), glob=True)
+    schema.add(
+        "*" + AUTOCOMPLETE,
+        fields.TEXT(analyzer=folded_analyzer(), phrase=False),
+        glob=True,
+    )
+    return schema
+
+
+_thread_locks: dict[str, threading.RLock] = {}
+_thread_locks_guard = threading.Lock()
+_local = threading.local()
+
+
+def _thread_lock(path: str) -> threading.RLock:
+    with _thread_locks_guard:
+        return _thread_locks.setdefault(path, threading.RLock())
+
+
+def _new_generation_dir(path: str) -> str:
+    gen = f"{path}.g{time.time_ns()}"
+    os.makedirs(gen)
+    FileStorage(gen).create_index(make_schema())
+    return gen
+
+
+def _point_link(path: str, target: str) -> None:
+    """Atomically make `path` a symlink to `target` (a sibling directory)."""
+    tmp = f"{path}.link-{os.getpid()}-{threading.get_ident()}"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(os.path.basename(target), tmp)
+    os.replace(tmp, path)
+
+
+def ensure(path: str) -> str:
+    """Create an empty index at `path` if there is none; return its live dir."""
+    if not os.path.lexists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with _thread_lock(path):
+            if not os.path.lexists(path):
+                _point_link(path, _new_generation_dir(path))
+    return os.path.realpath(path)
+
+
+def open_index(path: str) -> index.FileIndex:
+    live = ensure(path)
+    return FileStorage(live).open_index(schema=None)
+
+
+@dataclass
+class _CachedSearcher:
+    live_dir: str
+    generation: int
+    index: index.FileIndex
+    searcher: object
+
+
+def searcher(path: str):
+    """A searcher on the live generation, reused by this thread until the index
+    changes (a commit here or in another process, or a rebuild swap)."""
+    cache: dict[str, _CachedSearcher] = _local.__dict__.setdefault("searchers", {})
+    live = ensure(path)
+    cached = cache.get(path)
+    if cached is not None and cached.live_dir == live:
+        if cached.index.latest_generation() == cached.generation:
+            return cached.searcher
+        cached.searcher.close()
+    elif cached is not None:
+        cached.searcher.close()
+    ix = FileStorage(live).open_index()
+    s = ix.searcher()
+    cache[path] = _CachedSearcher(live, s.reader().generation(), ix, s)
+    return s
+
+
+def write(
+    path: str,
+    *,
+    upserts: list[dict] | tuple = (),
+    deletes: list[str] | tuple = (),
+    timeout: float = WRITE_LOCK_TIMEOUT,
+) -> int:
+    """Apply one batch (delete pks, then add or replace documents) in a single
+    commit. Returns the number of documents written.
+
+    Later documents for the same pk win; the batch is all-or-nothing.
+    """
+    latest: dict[str, dict] = {}
+    for doc in upserts:
+        latest[doc["pk"]] = doc
+    if not latest and not deletes:
+        return 0
+    lock = _thread_lock(path)
+    if not lock.acquire(timeout=timeout):
+        raise WriteTimeout(f"Search index {path} is busy in this process.")
+    try:
+        ix = open_index(path)
+        try:
+            writer = ix.writer(timeout=timeout, delay=0.05)
+        except LockError as exc:
+            raise WriteTimeout(f"Search index {path} is locked by a writer.") from exc
+        try:
+            for pk in deletes:
+                writer.delete_by_term("pk", pk)
+            for doc in latest.values():
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return len(latest)
+    finally:
+        lock.release()
+
+
+def new_generation(path: str) -> str:
+    """An empty index beside the live one, for a rebuild to fill."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return _new_generation_dir(path)
+
+
+def swap(path: str, generation_dir: str) -> None:
+    """Make `generation_dir` live and remove generations older than the one it
+    replaces (a reader in another process may still be on that one)."""
+    previous = os.path.realpath(path) if os.path.lexists(path) else None
+    _point_link(path, generation_dir)
+    keep = {os.path.realpath(generation_dir), previous}
+    parent = Path(path).parent
+    prefix = Path(path).name + ".g"
+    for candidate in parent.glob(prefix + "*"):
+        if str(candidate.resolve()) in keep:
+            continue
+        # A generation still being filled by another rebuild is younger than
+        # the one just made live; leave it.
+        if candidate.name > Path(generation_dir).name:
+            continue
+        shutil.rmtree(candidate, ignore_errors=True)
+
+
+def reset(path: str) -> None:
+    """Replace the index with an empty one."""
+    swap(path, new_generation(path))

@@ -1,0 +1,34 @@
+"""The one path by which the live search index is written.
+
+Whoosh allows a single writer per index. Every add, update and delete is a
+call of `index_write`; in production it runs on the ``search`` queue, served
+by one RQ worker, so writes never queue behind each other's locks. With the
+immediate backend (embedded profile, tests) it runs in the caller's thread,
+and `cms.search.store.write` still serialises threads and processes with a
+lock that has a timeout.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import store
+
+SEARCH_QUEUE = "search"
+
+
+@task()
+def index_write(*, path: str, upserts: list[dict], deletes: list[str]) -> int:
+    """Apply one batch of document upserts and deletions to the index at `path`
+    in one commit; returns the number of documents written."""
+    return store.write(path, upserts=upserts, deletes=deletes)
+
+
+def enqueue_index_write(*, path: str, upserts: list[dict], deletes: list[str]):
+    """Queue a write on the ``search`` queue when the task backend has one,
+    on the default queue otherwise."""
+    backend = index_write.get_backend()
+    queued = index_write
+    if SEARCH_QUEUE in getattr(backend, "queues", ()):
+        queued = index_write.using(queue_name=SEARCH_QUEUE)
+    return queued.enqueue(path=path, upserts=upserts, deletes=deletes)

@@ -1,0 +1,40 @@
+"""Settings for running modelsearch's own backend test suite (BackendTests)
+against cms.search.backend: modelsearch's test models instead of ours.
+
+Used by tests/cms/search/test_conformance.py in a child pytest process, since
+one process can only hold one set of INSTALLED_APPS.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SHARED_FIXTURES = Path(
+    os.environ.get(
+        "MODELSEARCH_FIXTURE_DIR",
+        BASE_DIR.parent / "shared" / "standards" / "modelsearch",
+    )
+)
+
+SECRET_KEY = "conformance-tests-only"
+DEBUG = False
+USE_TZ = True
+INSTALLED_APPS = [
+    "modelsearch.test.testapp",
+    "modelsearch",
+    "taggit",
+    "django_tasks",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+FIXTURE_DIRS = [str(SHARED_FIXTURES)]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MODELSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "cms.search.backend",
+        "PATH": tempfile.mkdtemp(prefix="nq-conformance-"),
+    }
+}
