@@ -278,8 +278,30 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_title} ({self.variant_label})"
+        return f"{self.quantity} × {self.product_title} ({self.variant_label})"  # noqa: RUF001
 
     @property
     def total_vnd(self) -> int:
         return self.unit_price_vnd * self.quantity
+
+
+class SavedCart(models.Model):
+    """A signed-in shopper's cart, kept between sessions and devices.
+
+    The working cart lives in the session; this copy is written whenever a
+    signed-in shopper changes it and merged back into the session on login.
+    `lines` maps variant id (as text) to quantity.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_cart"
+    )
+    lines = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("giỏ hàng đã lưu")
+        verbose_name_plural = _("giỏ hàng đã lưu")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {len(self.lines)}"

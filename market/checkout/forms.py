@@ -1,0 +1,137 @@
+"""Public forms of checkout: cart lines and the checkout form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from market import places
+from market.checkout.models import PaymentMethod
+from market.checkout.services.phones import phone_normalize
+
+REQUIRED = _("Hãy điền mục này.")
+
+
+class CartLineForm(forms.Form):
+    """One line of the cart page, or the product page's “add to cart” form."""
+
+    variant = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(
+        label=_("Số lượng"),
+        min_value=0,
+        max_value=999,
+        initial=1,
+        error_messages={
+            "invalid": _("Hãy ghi số lượng bằng chữ số, ví dụ 2."),
+            "min_value": _("Số lượng không được âm."),
+            "max_value": _("Mỗi lần đặt tối đa 999."),
+            "required": _("Hãy ghi số lượng."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 999}),
+    )
+
+
+def _province_choices():
+    return [("", _("— Chọn tỉnh / thành phố —")), *places.provinces()]
+
+
+class CheckoutForm(forms.Form):
+    """Who receives the goods, where, and how they pay. Short and one column.
+
+    The ward list depends on the province: without JavaScript the shopper
+    presses “Xem phí giao hàng” and the form comes back with that province's
+    wards and each seller's shipping fee.
+    """
+
+    customer_name = forms.CharField(
+        label=_("Họ tên người nhận"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại di động"),
+        max_length=20,
+        help_text=_("Bưu tá gọi số này khi giao hàng. Ví dụ: 0912 345 678."),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+        ),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (không bắt buộc)"),
+        required=False,
+        help_text=_("Để nhận thư báo đơn hàng."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "invalid": _(
+                "E-mail chưa đúng dạng, ví dụ: ten@gmail.com. Có thể bỏ trống."
+            )
+        },
+    )
+    province_code = forms.TypedChoiceField(
+        label=_("Tỉnh / thành phố"), coerce=int, choices=_province_choices
+    )
+    ward_code = forms.TypedChoiceField(label=_("Phường / xã"), coerce=int, choices=())
+    address_line = forms.CharField(
+        label=_("Số nhà, thôn / ấp, đường"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Cách thanh toán"),
+        choices=PaymentMethod.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, province_code: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = REQUIRED
+        self.fields["payment_method"].error_messages["required"] = _(
+            "Hãy chọn cách thanh toán."
+        )
+        self.fields["province_code"].error_messages["required"] = _(
+            "Hãy chọn tỉnh / thành phố."
+        )
+        self.fields["ward_code"].error_messages["required"] = _("Hãy chọn phường / xã.")
+        wards = places.wards(province_code) if province_code else []
+        self.fields["ward_code"].choices = [("", _("— Chọn phường / xã —")), *wards]
+        if not wards:
+            self.fields["ward_code"].help_text = _(
+                "Chọn tỉnh trước, rồi bấm “Xem phí giao hàng” để hiện danh sách."
+            )
+        invalid_choice = _("Lựa chọn này không có trong danh sách. Hãy chọn lại.")
+        self.fields["ward_code"].error_messages["invalid_choice"] = invalid_choice
+        self.fields["province_code"].error_messages["invalid_choice"] = invalid_choice
+
+    def clean_phone(self) -> str:
+        phone = phone_normalize(self.cleaned_data["phone"])
+        if not phone:
+            raise forms.ValidationError(
+                _(
+                    "Số di động chưa đúng: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08"
+                    " hoặc 09 (hoặc +84). Ví dụ: 0912345678."
+                )
+            )
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        province, ward = cleaned.get("province_code"), cleaned.get("ward_code")
+        if (
+            province
+            and ward
+            and not places.is_valid_ward(province_code=province, ward_code=ward)
+        ):
+            self.add_error(
+                "ward_code", _("Phường/xã này không thuộc tỉnh đã chọn. Hãy chọn lại.")
+            )
+        return cleaned
+
+
+def province_from(data) -> int | None:
+    """The province code a (possibly incomplete) form submission chose."""
+    try:
+        code = int(data.get("province_code") or 0)
+    except (TypeError, ValueError):
+        return None
+    return code if places.province_name(code) else None

@@ -1,0 +1,117 @@
+"""Cart rules: only sellable products, never more than is available."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from market.checkout.cart import Cart
+from market.checkout.models import SavedCart
+from market.models import Variant
+
+from .errors import CartError, Shortage
+
+MAX_LINE_QUANTITY = 999
+
+
+def _sellable(variant_id: int) -> Variant:
+    variant = (
+        Variant.objects.select_related("product", "stock")
+        .filter(
+            pk=variant_id,
+            is_active=True,
+            product__live=True,
+            product__seller__is_active=True,
+        )
+        .first()
+    )
+    if variant is None:
+        raise CartError(_("Sản phẩm này không còn bán. Hãy chọn sản phẩm khác."))
+    return variant
+
+
+def variant_available(variant: Variant) -> int:
+    """Units on hand and not held by orders (0 without a stock row)."""
+    stock = getattr(variant, "stock", None)
+    return max(stock.available, 0) if stock is not None else 0
+
+
+def _check(variant: Variant, quantity: int) -> None:
+    available = variant_available(variant)
+    if quantity > available:
+        raise CartError(
+            Shortage(
+                variant_id=variant.pk,
+                sku=variant.sku,
+                product_title=variant.product.title,
+                variant_label=variant.label,
+                unit=variant.product.unit,
+                requested=quantity,
+                available=available,
+            ).message
+        )
+
+
+def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> Variant:
+    """Add units of a variant to the cart.
+
+    After it returns the cart never holds more of a variant than is on hand
+    and not held by orders; otherwise CartError says how many are left and
+    the cart is unchanged.
+    """
+    if quantity < 1:
+        raise CartError(_("Hãy chọn số lượng từ 1 trở lên."))
+    variant = _sellable(variant_id)
+    wanted = min(cart.quantity(variant.pk) + quantity, MAX_LINE_QUANTITY)
+    _check(variant, wanted)
+    cart.set(variant.pk, wanted)
+    return variant
+
+
+def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> None:
+    """Set a line's quantity; 0 removes it. Same stock limit as `cart_add`."""
+    if quantity <= 0:
+        cart.set(variant_id, 0)
+        return
+    variant = _sellable(variant_id)
+    _check(variant, min(quantity, MAX_LINE_QUANTITY))
+    cart.set(variant.pk, min(quantity, MAX_LINE_QUANTITY))
+
+
+def cart_save_for_user(*, user, lines: dict[int, int]) -> None:
+    """Keep a signed-in shopper's cart for their next login."""
+    SavedCart.objects.update_or_create(
+        user=user, defaults={"lines": {str(k): v for k, v in lines.items()}}
+    )
+
+
+@transaction.atomic
+def cart_merge_on_login(*, cart: Cart, user) -> None:
+    """Merge the cart saved for `user` into the session cart at login.
+
+    For each variant the larger quantity wins (adding them would double a
+    cart the shopper already put together on another device), capped at
+    what is available; unsellable variants are dropped. Both copies then
+    hold the merged cart.
+    """
+    saved = SavedCart.objects.select_for_update().filter(user=user).first()
+    merged = dict(cart.lines)
+    for key, quantity in (saved.lines if saved else {}).items():
+        try:
+            variant_id, quantity = int(key), int(quantity)
+        except (TypeError, ValueError):
+            continue
+        merged[variant_id] = max(merged.get(variant_id, 0), quantity)
+    variants = Variant.objects.select_related("stock").filter(
+        pk__in=merged,
+        is_active=True,
+        product__live=True,
+        product__seller__is_active=True,
+    )
+    capped = {}
+    for variant in variants:
+        quantity = min(merged[variant.pk], variant_available(variant))
+        if quantity > 0:
+            capped[variant.pk] = quantity
+    cart.lines = capped
+    cart.save()

@@ -1,0 +1,498 @@
+"""Order use cases: place, pay, cancel, expire, refund, status moves.
+
+Locks are always taken in the same order — order row, then its shipments,
+then stock rows in primary-key order — so use cases running at the same
+time wait for each other instead of deadlocking. Mail and signals go out
+from `transaction.on_commit`, so nobody hears of a change that rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from market import places, signals
+from market.checkout.models import (
+    ORDER_TRANSITIONS,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Shipment,
+    ShipmentStatus,
+)
+from market.models import Stock, Variant
+
+from .errors import (
+    InvalidOrder,
+    InvalidTransition,
+    OrderNotPayable,
+    OutOfStock,
+    RefundTooLarge,
+    Shortage,
+)
+from .numbers import access_token_generate, order_number_generate
+from .phones import phone_normalize
+from .shipping import shipment_quote, tariffs_all
+from .stock import (
+    refresh_products_on_commit,
+    stock_allocate,
+    stock_lock,
+    stock_release,
+)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    variant_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    phone: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    province_code: int
+    ward_code: int
+    line: str
+
+
+# --- placing ------------------------------------------------------------------
+
+
+def order_place(
+    *,
+    cart_lines: Iterable[LineRequest],
+    customer: Customer,
+    address: ShippingAddress,
+    payment_method: str,
+    user=None,
+) -> Order:
+    """Place an order: allocate its stock and split it into seller shipments.
+
+    All or nothing, in one transaction: the variants' stock rows are locked in
+    primary-key order, every line is checked against units on hand and not
+    held by other orders, and only then allocated. After it returns the order
+    is `pending_payment`, holds its stock until `hold_until`, has one shipment
+    per seller with the tariff's fee, and lines carry the prices, names and
+    weights of the moment. Raises `OutOfStock` (nothing allocated),
+    `InvalidOrder` or `ShippingUnavailable`.
+    """
+    wanted = _merge_lines(cart_lines)
+    phone = _check_request(customer, address, payment_method)
+    tariffs = tariffs_all()
+    with transaction.atomic():
+        stocks = stock_lock(variant_ids=wanted)
+        variants = _sellable_variants(wanted)
+        _check_available(wanted, variants, stocks)
+        try:
+            stock_allocate(quantities=wanted)
+        except IntegrityError:
+            # Only reachable if something bypassed the locks: same answer.
+            raise OutOfStock(_shortages(wanted, variants, stocks)) from None
+        order = _order_create(
+            wanted, variants, customer, phone, address, payment_method, user, tariffs
+        )
+        _event(order, "", OrderStatus.PENDING_PAYMENT, user, _("Đặt hàng"))
+        refresh_products_on_commit(
+            product_ids=[v.product_id for v in variants.values()]
+        )
+        _mail_on_commit(order, "placed")
+    return order
+
+
+def _merge_lines(cart_lines: Iterable[LineRequest]) -> dict[int, int]:
+    wanted: dict[int, int] = defaultdict(int)
+    for line in cart_lines:
+        if line.quantity < 1:
+            raise InvalidOrder(_("Số lượng mỗi sản phẩm phải từ 1 trở lên."))
+        wanted[line.variant_id] += line.quantity
+    if not wanted:
+        raise InvalidOrder(_("Giỏ hàng đang trống. Hãy chọn sản phẩm trước."))
+    return dict(wanted)
+
+
+def _check_request(customer: Customer, address: ShippingAddress, method: str) -> str:
+    if method not in PaymentMethod.values:
+        raise InvalidOrder(_("Hãy chọn thanh toán bằng thẻ hoặc VietQR."))
+    if not customer.name.strip():
+        raise InvalidOrder(_("Hãy ghi họ tên người nhận."))
+    phone = phone_normalize(customer.phone)
+    if not phone:
+        raise InvalidOrder(
+            _(
+                "Số điện thoại chưa đúng. Hãy ghi số di động 10 chữ số,"
+                " ví dụ 0912345678."
+            )
+        )
+    if not places.province_name(address.province_code):
+        raise InvalidOrder(_("Hãy chọn tỉnh / thành phố nhận hàng."))
+    if not places.is_valid_ward(
+        province_code=address.province_code, ward_code=address.ward_code
+    ):
+        raise InvalidOrder(_("Phường/xã không thuộc tỉnh đã chọn. Hãy chọn lại."))
+    if not address.line.strip():
+        raise InvalidOrder(_("Hãy ghi số nhà, thôn, đường để bưu tá tìm được bạn."))
+    return phone
+
+
+def _sellable_variants(wanted: dict[int, int]) -> dict[int, Variant]:
+    rows = Variant.objects.select_related("product", "product__seller").filter(
+        pk__in=wanted,
+        is_active=True,
+        product__live=True,
+        product__seller__is_active=True,
+    )
+    return {v.pk: v for v in rows}
+
+
+def _shortages(wanted, variants, stocks) -> list[Shortage]:
+    shortages = []
+    for variant_id, quantity in sorted(wanted.items()):
+        variant = variants.get(variant_id)
+        stock = stocks.get(variant_id)
+        available = stock.available if (stock and variant) else 0
+        if quantity > available:
+            shortages.append(_shortage(variant_id, variant, quantity, available))
+    return shortages
+
+
+def _shortage(variant_id, variant, requested, available) -> Shortage:
+    if variant is None:
+        variant = (
+            Variant.objects.select_related("product").filter(pk=variant_id).first()
+        )
+    return Shortage(
+        variant_id=variant_id,
+        sku=variant.sku if variant else "",
+        product_title=variant.product.title if variant else _("Sản phẩm"),
+        variant_label=variant.label if variant else "?",
+        unit=variant.product.unit if variant else "",
+        requested=requested,
+        available=max(available, 0),
+    )
+
+
+def _check_available(wanted, variants, stocks) -> None:
+    shortages = _shortages(wanted, variants, stocks)
+    if shortages:
+        raise OutOfStock(shortages)
+
+
+def _order_create(
+    wanted, variants, customer, phone, address, method, user, tariffs
+) -> Order:
+    by_seller: dict[int, list[Variant]] = defaultdict(list)
+    for variant_id in sorted(wanted):
+        variant = variants[variant_id]
+        by_seller[variant.product.seller_id].append(variant)
+    parcels = []
+    for variants_of_seller in by_seller.values():
+        seller = variants_of_seller[0].product.seller
+        weight = sum(v.weight_g * wanted[v.pk] for v in variants_of_seller)
+        subtotal = sum(v.price_vnd * wanted[v.pk] for v in variants_of_seller)
+        zone, fee = shipment_quote(
+            from_province=seller.province_code,
+            to_province=address.province_code,
+            weight_g=weight,
+            tariffs=tariffs,
+        )
+        parcels.append((seller, variants_of_seller, weight, subtotal, zone, fee))
+    subtotal = sum(p[3] for p in parcels)
+    shipping = sum(p[5] for p in parcels)
+    order = Order.objects.create(
+        number=_unused_number(),
+        access_token=access_token_generate(),
+        user=user if user is not None and user.is_authenticated else None,
+        customer_name=customer.name.strip(),
+        phone=phone,
+        email=customer.email.strip(),
+        payment_method=method,
+        province_code=address.province_code,
+        ward_code=address.ward_code,
+        address_line=address.line.strip(),
+        subtotal_vnd=subtotal,
+        shipping_vnd=shipping,
+        total_vnd=subtotal + shipping,
+        hold_until=timezone.now() + dt.timedelta(minutes=settings.ORDER_HOLD_MINUTES),
+    )
+    lines = []
+    for seller, seller_variants, weight, sub, zone, fee in parcels:
+        shipment = Shipment.objects.create(
+            order=order,
+            seller=seller,
+            zone=zone,
+            weight_g=weight,
+            subtotal_vnd=sub,
+            shipping_vnd=fee,
+        )
+        lines += [_line(order, shipment, v, wanted[v.pk]) for v in seller_variants]
+    OrderLine.objects.bulk_create(lines)
+    return order
+
+
+def _line(order, shipment, variant: Variant, quantity: int) -> OrderLine:
+    return OrderLine(
+        order=order,
+        shipment=shipment,
+        variant=variant,
+        sku=variant.sku,
+        gtin=variant.gtin or "",
+        product_title=variant.product.title,
+        variant_label=variant.label,
+        unit_price_vnd=variant.price_vnd,
+        quantity=quantity,
+        weight_g=variant.weight_g,
+    )
+
+
+def _unused_number() -> str:
+    # 32**6 numbers: a clash is rare; the unique index is the backstop.
+    for _attempt in range(10):
+        number = order_number_generate()
+        if not Order.objects.filter(number=number).exists():
+            return number
+    raise RuntimeError("Could not find an unused order number.")
+
+
+# --- status moves ---------------------------------------------------------------
+
+
+def _event(order, from_status, to_status, actor, note="") -> None:
+    OrderEvent.objects.create(
+        order=order,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=note[:300],
+    )
+
+
+def order_move(order: Order, to_status: str, *, actor=None, note: str = "") -> None:
+    """Move a locked order along ORDER_TRANSITIONS and record the event.
+
+    For use inside this package's transactions only; callers outside use
+    `order_set_status` and the named use cases.
+    """
+    from_status = order.status
+    if to_status not in ORDER_TRANSITIONS.get(from_status, set()):
+        raise InvalidTransition(_("đơn hàng"), from_status, to_status)
+    order.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == OrderStatus.CANCELLED:
+        order.cancelled_at = timezone.now()
+        order.hold_until = None
+        fields += ["cancelled_at", "hold_until"]
+    order.save(update_fields=fields)
+    _event(order, from_status, to_status, actor, note)
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def order_set_status(
+    *, order: Order, to_status: str, actor=None, note: str = ""
+) -> Order:
+    """Move an order to `to_status` if ORDER_TRANSITIONS allows it.
+
+    Moves with consequences go through their use case, so the consequence
+    cannot be skipped: `paid` through `order_mark_paid`, `cancelled` through
+    `order_cancel` (stock released). Refund statuses need an amount: use
+    `order_record_refund`. Anything not in the table raises InvalidTransition.
+    """
+    if to_status == OrderStatus.PAID:
+        return order_mark_paid(order=order, paid_at=timezone.now(), actor=actor)
+    if to_status == OrderStatus.CANCELLED:
+        return order_cancel(order=order, actor=actor, note=note)
+    if to_status in (OrderStatus.REFUNDED, OrderStatus.PARTLY_REFUNDED):
+        raise InvalidTransition(_("đơn hàng"), order.status, to_status)
+    with transaction.atomic():
+        order = _lock(order)
+        order_move(order, to_status, actor=actor, note=note)
+    return order
+
+
+def order_mark_paid(
+    *, order: Order, paid_at: dt.datetime, actor=None, note: str = ""
+) -> Order:
+    """Record that the whole order was paid (a verified gateway or bank event).
+
+    Idempotent: a second call for a paid order changes nothing and sends
+    nothing. After it returns the order is `paid`, no longer expires, and each
+    seller's shipment is `to_pack`; `market.signals.order_paid` and the
+    shopper's e-mail go out on commit. Raises `OrderNotPayable` if the order
+    was cancelled (e.g. its hold expired) — the caller must refund.
+    """
+    from .shipments import shipment_move
+
+    with transaction.atomic():
+        order = _lock(order)
+        if order.paid_at is not None:
+            return order
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise OrderNotPayable(
+                _("Đơn %(number)s đã bị hủy, không thể nhận thanh toán.")
+                % {"number": order.number}
+            )
+        order_move(order, OrderStatus.PAID, actor=actor, note=note)
+        order.paid_at = paid_at
+        order.hold_until = None
+        order.save(update_fields=["paid_at", "hold_until", "updated_at"])
+        for shipment in order.shipments.select_for_update().order_by("pk"):
+            shipment_move(shipment, ShipmentStatus.TO_PACK, order=order)
+        transaction.on_commit(
+            lambda: signals.order_paid.send(sender=Order, order=order)
+        )
+        _mail_on_commit(order, "paid")
+    return order
+
+
+def order_cancel(*, order: Order, actor=None, note: str = "") -> Order:
+    """Cancel an unpaid order and give its held stock back.
+
+    Only `pending_payment` orders can be cancelled (a paid order is refunded
+    instead). After it returns the order and its shipments are cancelled and
+    no unit is held for it any more.
+    """
+    from .shipments import shipment_move
+
+    with transaction.atomic():
+        order = _lock(order)
+        order_move(order, OrderStatus.CANCELLED, actor=actor, note=note)
+        held = _held_quantities(order.lines.all())
+        stock_release(quantities=held)
+        for shipment in order.shipments.select_for_update().order_by("pk"):
+            shipment_move(shipment, ShipmentStatus.CANCELLED, order=order)
+        refresh_products_on_commit(product_ids=_product_ids(held))
+    return order
+
+
+def _held_quantities(lines) -> dict[int, int]:
+    held: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line.variant_id is not None:
+            held[line.variant_id] += line.quantity
+    return dict(held)
+
+
+def _product_ids(quantities) -> list[int]:
+    return list(
+        Variant.objects.filter(pk__in=quantities).values_list("product_id", flat=True)
+    )
+
+
+def order_cancel_expired(*, now: dt.datetime | None = None) -> int:
+    """Cancel every unpaid order whose hold has passed; return how many.
+
+    Each order is cancelled in its own transaction and re-checked under its
+    lock, so a payment recorded a moment earlier wins and is never undone.
+    """
+    now = now or timezone.now()
+    candidates = Order.objects.filter(
+        status=OrderStatus.PENDING_PAYMENT, hold_until__lt=now
+    ).values_list("pk", flat=True)
+    cancelled = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=pk)
+            if order.status != OrderStatus.PENDING_PAYMENT or not (
+                order.hold_until and order.hold_until < now
+            ):
+                continue
+            order_cancel(
+                order=order, note=_("Quá hạn thanh toán, đã trả lại hàng giữ chỗ.")
+            )
+            cancelled += 1
+    return cancelled
+
+
+def order_record_refund(
+    *, order: Order, amount_vnd: int, actor=None, note: str = ""
+) -> Order:
+    """Book money given back to the shopper (the gateway or bank already did it).
+
+    `refunded_vnd` grows by `amount_vnd` and never passes the total; the order
+    becomes `refunded` when all is back, else `partly_refunded`. A full refund
+    cancels the shipments not yet sent and releases their stock.
+    `market.signals.order_refunded` and the shopper's e-mail go out on commit.
+    """
+    if amount_vnd <= 0:
+        raise RefundTooLarge(_("Số tiền hoàn phải lớn hơn 0."))
+    with transaction.atomic():
+        order = _lock(order)
+        if order.refunded_vnd + amount_vnd > order.total_vnd:
+            raise RefundTooLarge(
+                _("Chỉ còn %(left)s đồng có thể hoàn cho đơn này.")
+                % {"left": order.total_vnd - order.refunded_vnd}
+            )
+        full = order.refunded_vnd + amount_vnd == order.total_vnd
+        target = OrderStatus.REFUNDED if full else OrderStatus.PARTLY_REFUNDED
+        order_move(order, target, actor=actor, note=note)
+        order.refunded_vnd += amount_vnd
+        order.save(update_fields=["refunded_vnd", "updated_at"])
+        if full:
+            _cancel_unsent_shipments(order)
+        transaction.on_commit(
+            lambda: signals.order_refunded.send(
+                sender=Order, order=order, amount_vnd=amount_vnd
+            )
+        )
+        _mail_on_commit(order, "refunded", amount_vnd=amount_vnd)
+    return order
+
+
+def _cancel_unsent_shipments(order: Order) -> None:
+    from .shipments import shipment_move
+
+    unsent = (
+        ShipmentStatus.AWAITING_PAYMENT,
+        ShipmentStatus.TO_PACK,
+        ShipmentStatus.PACKED,
+    )
+    shipments = list(
+        order.shipments.select_for_update().filter(status__in=unsent).order_by("pk")
+    )
+    held = _held_quantities(OrderLine.objects.filter(shipment__in=shipments))
+    stock_release(quantities=held)
+    for shipment in shipments:
+        shipment_move(shipment, ShipmentStatus.CANCELLED, order=order)
+    refresh_products_on_commit(product_ids=_product_ids(held))
+
+
+def _mail_on_commit(order: Order, kind: str, **extra) -> None:
+    from market.checkout.tasks import send_order_mail
+
+    if not order.email:
+        return
+    transaction.on_commit(
+        lambda: send_order_mail.enqueue(order_id=order.pk, kind=kind, **extra)
+    )
+
+
+__all__ = [
+    "Customer",
+    "LineRequest",
+    "ShippingAddress",
+    "Stock",
+    "order_cancel",
+    "order_cancel_expired",
+    "order_mark_paid",
+    "order_move",
+    "order_place",
+    "order_record_refund",
+    "order_set_status",
+]
