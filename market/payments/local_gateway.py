@@ -22,7 +22,10 @@ def main() -> None:
     from localstripe.server import app
 
     logging.basicConfig(level=logging.WARNING)
-    print(f"Cổng thanh toán thử (localstripe) chạy tại http://{args.host}:{args.port}", flush=True)
+    print(
+        f"Cổng thanh toán thử (localstripe) chạy tại http://{args.host}:{args.port}",
+        flush=True,
+    )
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
 
 

@@ -1,0 +1,95 @@
+/* Payment block: card form (server-confirmed flow) and waiting for the bank.
+ * No framework. Card numbers go from the gateway's own script to the gateway;
+ * this file only ever sends our server the saved card's `pm_…` id. */
+(function () {
+  "use strict";
+  var section = document.getElementById("thanh-toan");
+  if (!section) return;
+  var root = document.getElementById("card-pay");
+  var message = section.querySelector("[data-message]");
+
+  function say(text, isError) {
+    if (!message) return;
+    message.textContent = text || "";
+    message.classList.toggle("msg-error", !!isError);
+  }
+
+  function poll() {
+    var tries = 0;
+    var timer = setInterval(function () {
+      tries += 1;
+      fetch(section.dataset.statusUrl, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          if (body.paid) {
+            clearInterval(timer);
+            say(section.dataset.sayPaid);
+            window.location.reload();
+          } else if (root && tries > 90) {
+            clearInterval(timer);
+            say(root.dataset.saySlow, true);
+          }
+        })
+        .catch(function () { /* keep waiting: the link may be slow */ });
+    }, 2000);
+  }
+
+  if (section.hasAttribute("data-poll")) poll();
+  if (!root || typeof window.Stripe === "undefined") return;
+
+  var form = root.querySelector("form");
+  var button = form.querySelector("button");
+  var stripe = window.Stripe(root.dataset.key);
+  var card = stripe.elements().create("card");
+  card.mount("#card-element");
+  // Some gateways (localstripe) render plain inputs: give them real names.
+  ["number", "exp_month", "exp_year", "cvc", "postal_code"].forEach(function (name) {
+    var input = root.querySelector('#card-element input[placeholder="' + name + '"]');
+    var key = "label" + name.replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); });
+    if (input && root.dataset[key]) {
+      input.setAttribute("aria-label", root.dataset[key]);
+      input.setAttribute("inputmode", "numeric");
+      input.setAttribute("autocomplete", "off");
+    }
+  });
+  form.hidden = false;
+  root.querySelector("[data-nojs]").hidden = true;
+
+  function post(url, data) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+      body: new URLSearchParams(data || {}),
+    }).then(function (r) { return r.json().catch(function () { return {}; }); });
+  }
+
+  function fail(text) { throw { shopperMessage: text }; }
+
+  async function pay() {
+    var setup = await post(root.dataset.setupUrl);
+    if (!setup.client_secret) fail(setup.message || root.dataset.sayRetry);
+    var saved = await stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } });
+    if (saved.error) fail(root.dataset.sayCardError);
+    var answer = await post(root.dataset.payUrl, { payment_method: saved.setupIntent.payment_method });
+    if (answer.status === "requires_action") {
+      var auth = await stripe.confirmCardPayment(answer.client_secret);
+      if (auth.error || (auth.paymentIntent && auth.paymentIntent.status === "requires_payment_method")) {
+        fail(root.dataset.sayAuthFailed);
+      }
+    } else if (answer.status !== "processing" && answer.status !== "succeeded") {
+      fail(answer.message || root.dataset.sayRetry);
+    }
+    say(root.dataset.sayWaiting);
+    poll();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    button.disabled = true;
+    say(root.dataset.sayWorking);
+    pay().catch(function (err) {
+      say((err && err.shopperMessage) || root.dataset.sayRetry, true);
+      button.disabled = false;
+    });
+  });
+})();

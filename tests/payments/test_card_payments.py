@@ -1,0 +1,249 @@
+"""Card payments end to end through our views, against a real localstripe."""
+
+import time
+
+import pytest
+import requests
+import responses
+from django.urls import reverse
+
+from market.payments import gateway
+from market.payments.models import Payment, PaymentEvent, PaymentStatus
+
+from .conftest import WEBHOOK_SECRET, intent_event, signed
+
+
+def pay_url(order):
+    return reverse("payments:card_pay", kwargs={"number": order.number})
+
+
+def pay(client, order, pm="pm_card_visa"):
+    return client.post(pay_url(order), {"t": order.access_token, "payment_method": pm})
+
+
+@pytest.mark.localstripe
+def test_card_payment_waits_for_the_webhook_then_the_order_is_paid(
+    client, localstripe, card_order
+):
+    answer = pay(client, card_order)
+
+    payment = Payment.objects.get(order=card_order)
+    card_order.refresh_from_db()
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "processing"
+    assert payment.reference.startswith("pi_")
+    assert payment.amount_vnd == 150_000
+    assert card_order.status == "pending_payment"  # the browser's word is not enough
+
+    body, headers = signed(
+        intent_event("evt_paid_1", "payment_intent.succeeded", payment)
+    )
+    webhook = client.post(
+        reverse("payments:gateway_webhook"),
+        body,
+        content_type="application/json",
+        **headers,
+    )
+
+    card_order.refresh_from_db()
+    payment.refresh_from_db()
+    assert webhook.status_code == 200
+    assert card_order.status == "paid"
+    assert payment.status == PaymentStatus.SUCCEEDED
+
+
+@pytest.mark.localstripe
+def test_declined_card_tells_the_shopper_and_leaves_the_order_waiting(
+    client, localstripe, card_order
+):
+    answer = pay(client, card_order, pm="pm_card_chargeCustomerFail")
+
+    card_order.refresh_from_db()
+    assert answer.status_code == 402
+    assert "từ chối" in answer.json()["message"]
+    assert Payment.objects.get(order=card_order).status == PaymentStatus.FAILED
+    assert card_order.status == "pending_payment"
+
+
+@pytest.mark.localstripe
+def test_a_new_card_after_a_decline_is_a_new_attempt(client, localstripe, card_order):
+    pay(client, card_order, pm="pm_card_chargeCustomerFail")
+
+    answer = pay(client, card_order, pm="pm_card_visa")
+
+    assert answer.json()["status"] == "processing"
+    keys = set(
+        Payment.objects.filter(order=card_order).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert len(keys) == 2
+
+
+@pytest.mark.localstripe
+def test_3d_secure_card_sends_the_browser_the_client_secret(
+    client, localstripe, card_order
+):
+    pm = requests.post(
+        f"{localstripe}/v1/payment_methods",
+        data={
+            "type": "card",
+            "card[number]": "4000002760003184",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+        headers={"Authorization": "Bearer sk_test_x"},
+        timeout=5,
+    ).json()["id"]
+
+    answer = pay(client, card_order, pm=pm)
+
+    payment = Payment.objects.get(order=card_order)
+    assert answer.json() == {
+        "status": "requires_action",
+        "client_secret": payment.client_secret,
+    }
+    assert payment.client_secret.startswith(payment.reference)
+
+
+def test_wrong_token_is_not_found(client, card_order):
+    answer = client.post(
+        pay_url(card_order), {"t": "guess", "payment_method": "pm_card_visa"}
+    )
+
+    assert answer.status_code == 404
+    assert not Payment.objects.exists()
+
+
+def test_vietqr_order_cannot_be_paid_by_card(client, vietqr_order):
+    answer = pay(client, vietqr_order)
+
+    assert answer.status_code == 409
+
+
+@pytest.mark.localstripe
+def test_a_paid_order_refuses_another_card_payment(client, localstripe, card_order):
+    pay(client, card_order)
+
+    again = pay(client, card_order)
+
+    assert again.status_code == 409
+    assert Payment.objects.filter(order=card_order).count() == 1
+
+
+# --- faults a real server will not produce on demand -------------------------
+
+FAKE = "http://gateway.invalid"
+
+
+def intent_json(status="requires_confirmation"):
+    return {
+        "id": "pi_fault",
+        "object": "payment_intent",
+        "amount": 150_000,
+        "currency": "vnd",
+        "status": status,
+        "client_secret": "pi_fault_secret_x",
+        "payment_method": "pm_card_visa",
+        "latest_charge": None,
+        "metadata": {},
+    }
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [requests.ReadTimeout("slow"), requests.ConnectionError("reset by peer"), 500],
+    ids=["timeout", "dropped", "500"],
+)
+@responses.activate
+def test_gateway_fault_then_retry_reuses_the_idempotency_key(
+    client, settings, card_order, fault
+):
+    settings.PAYMENT_GATEWAY_URL = FAKE
+    create = f"{FAKE}/v1/payment_intents"
+    if fault == 500:
+        responses.post(create, status=500, json={"error": {"message": "boom"}})
+    else:
+        responses.post(create, body=fault)
+    responses.post(create, json=intent_json())
+    responses.post(f"{create}/pi_fault/confirm", json=intent_json("succeeded"))
+
+    first = pay(client, card_order)
+    payment = Payment.objects.get(order=card_order)
+    card_order.refresh_from_db()
+    assert first.status_code == 503
+    assert "không bị trừ tiền hai lần" in first.json()["message"]
+    assert payment.status == PaymentStatus.STARTED
+    assert card_order.status == "pending_payment"
+
+    second = pay(client, card_order)
+
+    sent = [call.request.headers["Idempotency-Key"] for call in responses.calls[:2]]
+    assert second.json()["status"] == "processing"
+    assert sent == [payment.idempotency_key, payment.idempotency_key]
+    assert Payment.objects.filter(order=card_order).count() == 1
+
+
+@responses.activate
+def test_timeout_on_confirm_retries_confirm_without_a_second_intent(
+    client, settings, card_order
+):
+    settings.PAYMENT_GATEWAY_URL = FAKE
+    create = f"{FAKE}/v1/payment_intents"
+    responses.post(create, json=intent_json())
+    responses.post(f"{create}/pi_fault/confirm", body=requests.ReadTimeout("slow"))
+    responses.get(f"{create}/pi_fault", json=intent_json())
+    responses.post(f"{create}/pi_fault/confirm", json=intent_json("succeeded"))
+
+    assert pay(client, card_order).status_code == 503
+    second = pay(client, card_order)
+
+    creates = [c for c in responses.calls if c.request.url == create]
+    confirms = [
+        c.request.headers["Idempotency-Key"]
+        for c in responses.calls
+        if "confirm" in c.request.url
+    ]
+    assert second.json()["status"] == "processing"
+    assert len(creates) == 1
+    assert confirms[0] == confirms[1]
+    assert Payment.objects.get(order=card_order).reference == "pi_fault"
+
+
+# --- localstripe itself delivers the webhook ---------------------------------
+
+
+@pytest.mark.localstripe
+@pytest.mark.django_db(transaction=True)
+def test_localstripe_delivers_payment_intent_succeeded_to_our_webhook(
+    live_server, localstripe
+):
+    from .factories import OrderFactory
+
+    order = OrderFactory(payment_method="card")
+    webhook = f"{live_server.url}{reverse('payments:gateway_webhook')}"
+    gateway.GatewayClient().register_webhook(
+        name="tests", url=webhook, secret=WEBHOOK_SECRET
+    )
+
+    answer = requests.post(
+        f"{live_server.url}{pay_url(order)}",
+        data={"t": order.access_token, "payment_method": "pm_card_visa"},
+        timeout=10,
+    )
+    assert answer.json()["status"] == "processing"
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        order.refresh_from_db()
+        if order.status == "paid":
+            break
+        time.sleep(0.2)
+    assert order.status == "paid"
+    event = PaymentEvent.objects.get(type="payment_intent.succeeded")
+    assert event.processed_at is not None
+    assert (
+        event.payload["data"]["object"]["id"]
+        == Payment.objects.get(order=order).reference
+    )
