@@ -45,11 +45,9 @@ def seller(db, seller_user):
 
 
 @pytest.fixture
-def paid_order(db, seller, partner_a, django_capture_on_commit_callbacks):
+def paid_order(db, seller, partner_a):
     """An order of one seller, paid: its parcel goes to partner A."""
-    with django_capture_on_commit_callbacks(execute=True):
-        order = order_with_shipments(sellers=[seller])
-    return order
+    return order_with_shipments(sellers=[seller])
 
 
 @pytest.fixture

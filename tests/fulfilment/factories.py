@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 import factory
+from django.test import TestCase
 from django.utils import timezone
 
 from market import places
@@ -111,7 +112,10 @@ def order_with_shipments(*, sellers, quantity=2, price=150_000, pay=True):
         payment_method="card",
     )
     if pay:
-        order = order_mark_paid(order=order, paid_at=timezone.now())
+        # Checkout announces the payment after commit; run those callbacks
+        # as a real commit would (tests run inside one transaction).
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            order = order_mark_paid(order=order, paid_at=timezone.now())
     return order
 
 
