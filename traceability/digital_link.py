@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 # 9 bytes of HMAC = 72 bits, 12 base64url characters: forging one code by
-# guessing takes ~2^71 tries, while the QR stays at version 4 (33×33).
+# guessing takes ~2^71 tries, while the QR stays at version 4 (33 x 33).
 SIGNATURE_BYTES = 9
 SIGNATURE_LENGTH = 12
 
@@ -75,7 +75,7 @@ def gtin_pad(gtin: str) -> str:
 def check_attribute(value: str, *, name: str) -> str:
     if not ATTRIBUTE_RE.match(value):
         raise DigitalLinkError(
-            f"{name} must be 1–20 characters of A–Z, a–z, 0–9, '.', '_' or '-': "
+            f"{name} must be 1 to 20 characters of A-Z, a-z, 0-9, '.', '_' or '-': "
             f"{value!r}"
         )
     return value
@@ -192,4 +192,3 @@ def parse(uri: str) -> ParsedLink:
             signature=signature,
         )
     raise DigitalLinkError(f"not a Digital Link or /q/ path: {path!r}")
-

@@ -118,7 +118,7 @@ class DiaryEntry(models.Model):
         indexes = [models.Index(fields=["farm", "kind", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.farm} – {self.occurred_at:%d/%m/%Y}"
+        return f"{self.get_kind_display()} - {self.farm} - {self.occurred_at:%d/%m/%Y}"
 
 
 class LotStatus(models.TextChoices):
@@ -349,4 +349,4 @@ class LotAllocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.lot_id} → line {self.order_line_id} × {self.quantity}"
+        return f"{self.lot_id} → line {self.order_line_id} x {self.quantity}"

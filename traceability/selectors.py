@@ -1,0 +1,79 @@
+"""Traceability reads: who may see which farms and lots, and what a lot
+shows (events, certifications). Current state is derived here from the
+append-only history, never stored twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from market.models import Certification, CertificationKind, ReviewStatus
+from market.services.sellers import user_is_operator
+from traceability.models import DiaryEntry, Farm, LabelRun, Lot, LotEvent
+
+
+def _seller_ids(user) -> list[int] | None:
+    """None for the operator (sees everything), else the user's sellers."""
+    if user is None or not user.is_authenticated:
+        return []
+    if user_is_operator(user):
+        return None
+    return list(user.sellers.values_list("pk", flat=True))
+
+
+def farms_visible_to(*, user) -> QuerySet[Farm]:
+    """Farms of the user's own sellers; every farm for the operator."""
+    farms = Farm.objects.select_related("seller")
+    seller_ids = _seller_ids(user)
+    return farms if seller_ids is None else farms.filter(seller_id__in=seller_ids)
+
+
+def lots_visible_to(*, user) -> QuerySet[Lot]:
+    """Lots of the user's own sellers (through the farm); all for the operator."""
+    lots = Lot.objects.select_related("variant__product", "farm__seller")
+    seller_ids = _seller_ids(user)
+    return lots if seller_ids is None else lots.filter(farm__seller_id__in=seller_ids)
+
+
+def label_runs_visible_to(*, user) -> QuerySet[LabelRun]:
+    runs = LabelRun.objects.select_related("lot__variant__product", "lot__farm")
+    seller_ids = _seller_ids(user)
+    return (
+        runs if seller_ids is None else runs.filter(lot__farm__seller_id__in=seller_ids)
+    )
+
+
+def user_may_print(*, user, lot: Lot) -> bool:
+    """Unit (serial) codes are only for staff of the lot's seller, or the
+    operator: anyone else could print genuine-looking labels."""
+    seller_ids = _seller_ids(user)
+    return seller_ids is None or lot.farm.seller_id in seller_ids
+
+
+def lot_events(*, lot: Lot) -> QuerySet[LotEvent]:
+    return LotEvent.objects.filter(lot=lot).order_by("seq")
+
+
+def diary_current(*, farm: Farm) -> QuerySet[DiaryEntry]:
+    """The diary as it stands: entries that no later entry corrects."""
+    return (
+        DiaryEntry.objects.filter(farm=farm, corrections__isnull=True)
+        .select_related("recorded_by")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def lot_certifications(*, lot: Lot, on: dt.date | None = None) -> list[Certification]:
+    """Approved certifications in date on `on` for the lot's product (or the
+    whole seller): OCOP first, then VietGAP, then others."""
+    on = on or timezone.localdate()
+    product = lot.variant.product
+    certifications = Certification.objects.filter(
+        Q(product=product) | Q(product__isnull=True),
+        seller_id=product.seller_id,
+        status=ReviewStatus.APPROVED,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+    order = {CertificationKind.OCOP: 0, CertificationKind.VIETGAP: 1}
+    return sorted(certifications, key=lambda c: (order.get(c.kind, 2), -(c.stars or 0)))
