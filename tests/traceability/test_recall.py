@@ -5,14 +5,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from market.checkout.models import Order, OrderLine, Shipment
-from market.services.sellers import OPERATOR_GROUP_NAME
-from tests.traceability.factories import LotFactory, UserFactory
+from tests.traceability.factories import LotFactory
 from tests.traceability.scan_helpers import signed_path
+from tests.traceability.staff_helpers import farmer_of, operator_user
 from traceability.models import LotAllocation, LotEvent
 from traceability.services.events import lot_chain_check
 from traceability.services.recalls import lot_recall, lot_recall_recipients
@@ -24,15 +23,11 @@ _n = itertools.count(1)
 
 
 def operator():
-    user = UserFactory()
-    user.groups.add(Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)[0])
-    return user
+    return operator_user()
 
 
 def seller_staff(lot):
-    user = UserFactory()
-    lot.farm.seller.users.add(user)
-    return user
+    return farmer_of(lot.farm.seller)
 
 
 def order_packed_from(lot, *, email: str, quantity: int = 2) -> Order:
@@ -171,3 +166,62 @@ def test_recall_needs_a_reason_and_happens_once():
     lot.refresh_from_db()
     assert lot.recall_reason == REASON
     assert LotEvent.objects.filter(lot=lot, kind="recall").count() == 1
+
+
+# --- the admin view -----------------------------------------------------------
+
+
+def test_farmer_recalls_their_own_lot_from_the_admin(client):
+    lot = LotFactory(serials_issued=2)
+    client.force_login(farmer_of(lot.farm.seller))
+    form = client.get(f"/admin/truy-xuat/thu-hoi/{lot.pk}/")
+    assert form.status_code == 200
+
+    response = client.post(
+        f"/admin/truy-xuat/thu-hoi/{lot.pk}/", {"reason": REASON, "confirm": "on"}
+    )
+
+    assert response.status_code == 302
+    lot.refresh_from_db()
+    assert lot.status == "recalled"
+    page = client.get(signed_path(lot, "2")).content.decode()
+    assert 'data-verdict="recalled"' in page
+
+
+def test_recall_form_needs_the_confirmation_box(client):
+    lot = LotFactory()
+    client.force_login(farmer_of(lot.farm.seller))
+
+    response = client.post(f"/admin/truy-xuat/thu-hoi/{lot.pk}/", {"reason": REASON})
+
+    assert response.status_code == 200
+    lot.refresh_from_db()
+    assert lot.status == "active"
+
+
+def test_farmer_cannot_open_or_recall_another_sellers_lot(client):
+    mine = LotFactory()
+    theirs = LotFactory(code="LOTKHAC")
+    client.force_login(farmer_of(mine.farm.seller))
+
+    listing = client.get("/admin/truy-xuat/thu-hoi/").content.decode()
+    response = client.post(
+        f"/admin/truy-xuat/thu-hoi/{theirs.pk}/", {"reason": REASON, "confirm": "on"}
+    )
+
+    assert "LOTKHAC" not in listing
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "active"
+
+
+def test_operator_recalls_any_lot_from_the_admin(client):
+    lot = LotFactory()
+    client.force_login(operator_user())
+
+    client.post(
+        f"/admin/truy-xuat/thu-hoi/{lot.pk}/", {"reason": REASON, "confirm": "on"}
+    )
+
+    lot.refresh_from_db()
+    assert lot.status == "recalled"

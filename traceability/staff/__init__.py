@@ -1,0 +1,1 @@
+"""Wagtail admin views of the traceability app (registered in wagtail_hooks.py)."""
