@@ -178,7 +178,10 @@ def test_approval_turns_the_vietgap_filter_on_and_an_edit_turns_it_off(shop):
     seller, user, store = shop
     product = product_in(store, title="Su su Tam Đảo")
     certification = certification_submit(
-        seller=seller, user=user, data=vietgap_data(product=product), upload=pdf_upload()
+        seller=seller,
+        user=user,
+        data=vietgap_data(product=product),
+        upload=pdf_upload(),
     )
     operator = UserFactory(username="op-cert", is_superuser=True)
 
