@@ -189,7 +189,7 @@ def test_farmer_can_edit_own_product_but_only_submit_it_for_moderation(client, f
     client.force_login(a.user)
     product = a.draft
     edit = reverse("wagtailadmin_pages:edit", args=[product.pk])
-    form = edit_form_data(product, title="Bản nháp của An – mới")
+    form = edit_form_data(product, title="Bản nháp của An, mới")
 
     # Publishing is not offered and a forged publish does not go live
     assert 'name="action-publish"' not in client.get(edit).content.decode()
@@ -203,7 +203,7 @@ def test_farmer_can_edit_own_product_but_only_submit_it_for_moderation(client, f
     state = WorkflowState.objects.get(object_id=str(product.pk))
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     assert not product.live
-    assert product.get_latest_revision().as_object().title == "Bản nháp của An – mới"
+    assert product.get_latest_revision().as_object().title == "Bản nháp của An, mới"
 
 
 def test_operator_approves_the_moderation_task_and_the_product_goes_live(client, farms):
