@@ -1,1 +1,23 @@
-"""Receivers for the signals market sends (see market/signals.py)."""
+"""Receivers for the signals market sends (see market/signals.py).
+
+Thin: each one calls a traceability service."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from market import signals
+from traceability.packing import lot_events_for_shipment
+
+
+@receiver(signals.shipment_status_changed, dispatch_uid="traceability.lot_events")
+def record_lot_events(
+    sender, shipment, old_status, new_status, occurred_at, location="", **kwargs
+):
+    """Picked up → `shipping`, delivered → `receiving` on the packed lots."""
+    lot_events_for_shipment(
+        shipment=shipment,
+        new_status=new_status,
+        occurred_at=occurred_at,
+        location=location,
+    )

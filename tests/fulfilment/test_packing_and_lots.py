@@ -1,0 +1,97 @@
+"""Packing records which lots filled each line; pick-up and delivery then
+append shipping/receiving events to those lots (through the signal seam)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from market.fulfilment.models import ParcelStatus
+from market.fulfilment.services.parcels import parcel_set_status
+from tests.traceability.factories import FarmFactory, LotFactory
+from traceability.models import LotAllocation, LotEventKind
+from traceability.packing import (
+    lot_orders,
+    lot_suggest_for_line,
+    shipment_pack,
+)
+from traceability.services.events import lot_chain_check
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def line(paid_order):
+    return paid_order.lines.get()
+
+
+@pytest.fixture
+def lots(line, seller):
+    farm = FarmFactory(seller=seller)
+    late = LotFactory(variant=line.variant, farm=farm, best_before=dt.date(2027, 5, 1))
+    early = LotFactory(variant=line.variant, farm=farm, best_before=dt.date(2027, 1, 1))
+    return early, late
+
+
+def test_suggestion_is_the_first_expiring_active_lot(line, lots):
+    early, late = lots
+    assert lot_suggest_for_line(order_line=line) == early
+    early.status = "recalled"
+    early.save()
+    assert lot_suggest_for_line(order_line=line) == late
+
+
+def test_packing_links_lots_and_marks_the_shipment_packed(
+    line, lots, seller_user, paid_order
+):
+    early, late = lots
+    shipment = line.shipment
+    shipment_pack(
+        shipment=shipment,
+        allocations=[(line, early, 1), (line, late, 1)],
+        actor=seller_user,
+    )
+    shipment.refresh_from_db()
+    assert shipment.status == "packed"
+    assert LotAllocation.objects.filter(order_line=line).count() == 2
+    assert list(lot_orders(lot=early)) == [paid_order]
+
+
+def test_packing_more_than_ordered_or_a_foreign_lot_is_refused(line, lots, seller_user):
+    early, _late = lots
+    with pytest.raises(ValidationError):
+        shipment_pack(
+            shipment=line.shipment, allocations=[(line, early, 3)], actor=seller_user
+        )
+    foreign = LotFactory(variant=line.variant)  # another seller's farm
+    with pytest.raises(ValidationError):
+        shipment_pack(
+            shipment=line.shipment, allocations=[(line, foreign, 1)], actor=seller_user
+        )
+    line.shipment.refresh_from_db()
+    assert line.shipment.status == "to_pack"
+    assert not LotAllocation.objects.exists()
+
+
+def test_pick_up_and_delivery_append_shipping_and_receiving_lot_events(
+    line, lots, seller_user, parcel, django_capture_on_commit_callbacks
+):
+    early, _late = lots
+    shipment_pack(
+        shipment=line.shipment, allocations=[(line, early, 2)], actor=seller_user
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for status in (
+            ParcelStatus.ACCEPTED,
+            ParcelStatus.PICKED_UP,
+            ParcelStatus.IN_TRANSIT,
+            ParcelStatus.OUT_FOR_DELIVERY,
+            ParcelStatus.DELIVERED,
+        ):
+            parcel_set_status(parcel=parcel, status=status, location="Hội An")
+    events = list(early.events.order_by("seq"))
+    assert [e.kind for e in events] == [LotEventKind.SHIPPING, LotEventKind.RECEIVING]
+    assert events[0].biz_step == "shipping" and events[0].disposition == "in_transit"
+    assert events[1].read_point == "Hội An"
+    assert events[0].data == {"shipment": line.shipment_id, "quantity": 2}
+    assert lot_chain_check(lot=early) is None
