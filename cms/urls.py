@@ -11,6 +11,7 @@ from cms import views
 api_patterns = [
     path("", include("market.api_urls")),
     path("", include("market.checkout.api_urls")),
+    path("", include("market.payments.api_urls")),
     path("", include("market.fulfilment.api_urls")),
     path("", include("traceability.api_urls")),
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
@@ -22,6 +23,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_patterns)),
     path("search/", views.search, name="search"),
+    path(
+        "search/autocomplete/", views.search_autocomplete, name="search_autocomplete"
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("", include("traceability.urls")),
     path("", include("market.checkout.urls")),
