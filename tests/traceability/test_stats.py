@@ -184,3 +184,27 @@ def test_stats_need_an_admin_login(client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+# --- demo data -------------------------------------------------------------------
+
+
+def test_demo_scans_are_idempotent_with_a_copied_serial_and_a_recalled_lot():
+    from tests.traceability.factories import UserFactory
+    from traceability.demo_scans import seed_scans
+
+    UserFactory(username="vanhanh", is_superuser=True)
+    first = LotFactory(serials_issued=40)
+    last = LotFactory(serials_issued=10)
+
+    seed_scans()
+    count = Scan.objects.count()
+    seed_scans()
+
+    assert Scan.objects.count() == count > 0
+    last.refresh_from_db()
+    assert last.status == "recalled"
+    assert last.events.filter(kind="recall").count() == 1
+    start = timezone.localdate() - dt.timedelta(days=29)
+    signals = counterfeit_signals(lots=None, limits=Limits(20, 5), start=start)
+    assert (first.pk, "1") in {(s.lot_id, s.serial) for s in signals}

@@ -12,6 +12,7 @@ STEPS = [
     "cms.demo:seed_site",
     "market.demo:seed_market",
     "traceability.demo:seed_traceability",
+    "traceability.demo_scans:seed_scans",
     "market.checkout.demo:seed_checkout",
     "market.fulfilment.demo:seed_fulfilment",
 ]
