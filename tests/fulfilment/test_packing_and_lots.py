@@ -95,3 +95,50 @@ def test_pick_up_and_delivery_append_shipping_and_receiving_lot_events(
     assert events[1].read_point == "Hội An"
     assert events[0].data == {"shipment": line.shipment_id, "quantity": 2}
     assert lot_chain_check(lot=early) is None
+
+
+def admin_user(user):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        )
+    )
+    return user
+
+
+def test_farmer_packs_own_shipment_in_the_admin_with_the_suggested_lot(
+    client, line, lots, seller_user
+):
+    from django.urls import reverse
+
+    early, _late = lots
+    client.force_login(admin_user(seller_user))
+    index = client.get(reverse("traceability_packing"))
+    assert line.order.number in index.content.decode()
+    url = reverse("traceability_pack", args=[line.shipment_id])
+    form = client.get(url)
+    assert form.context["form"].fields[f"lot_{line.pk}"].initial == early.pk
+    response = client.post(url, {f"lot_{line.pk}": early.pk, f"qty_{line.pk}": 2})
+    assert response.status_code == 302
+    line.shipment.refresh_from_db()
+    assert line.shipment.status == "packed"
+    assert LotAllocation.objects.get().lot == early
+
+
+def test_farmer_cannot_see_or_pack_another_sellers_shipment(client, line, lots):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    other = admin_user(UserFactory(username="nongdan-khac"))
+    FarmFactory(seller__users=[other])
+    client.force_login(other)
+    assert (
+        line.order.number
+        not in client.get(reverse("traceability_packing")).content.decode()
+    )
+    url = reverse("traceability_pack", args=[line.shipment_id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {}).status_code == 404

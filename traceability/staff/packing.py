@@ -1,0 +1,152 @@
+"""Admin: a seller packs their shipments and says which lot filled each
+line (first-expiring lot suggested). A farmer sees only their own
+shipments; the operator sees all."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from market.checkout.services import InvalidTransition
+from market.services.sellers import user_is_operator
+from traceability.models import Lot, LotStatus
+from traceability.packing import lot_suggest_for_line, shipment_pack, shipments_to_pack
+
+
+def _seller_ids(user) -> list[int] | None:
+    if user_is_operator(user):
+        return None
+    return list(user.sellers.values_list("pk", flat=True))
+
+
+def shipments_visible_to(user):
+    return shipments_to_pack(seller_ids=_seller_ids(user))
+
+
+class PackingForm(forms.Form):
+    """One lot and a quantity per line; lines without lots need nothing."""
+
+    def __init__(self, *args, shipment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for line in shipment.lines.all():
+            lots = Lot.objects.filter(
+                variant_id=line.variant_id,
+                status=LotStatus.ACTIVE,
+                farm__seller_id=shipment.seller_id,
+            ).order_by("best_before", "harvested_on", "pk")
+            if not lots.exists():
+                self.rows.append((line, None, None))
+                continue
+            suggested = lot_suggest_for_line(order_line=line)
+            lot_field = forms.ModelChoiceField(
+                queryset=lots,
+                required=False,
+                initial=suggested.pk if suggested else None,
+                label=_("Lô cho %(product)s")
+                % {"product": f"{line.product_title} ({line.variant_label})"},
+                empty_label=_("Không ghi lô"),
+            )
+            qty_field = forms.IntegerField(
+                min_value=1,
+                max_value=line.quantity,
+                initial=line.quantity,
+                label=_("Số lượng lấy từ lô này"),
+            )
+            self.fields[f"lot_{line.pk}"] = lot_field
+            self.fields[f"qty_{line.pk}"] = qty_field
+            self.rows.append((line, self[f"lot_{line.pk}"], self[f"qty_{line.pk}"]))
+
+    def allocations(self):
+        chosen = []
+        for line, lot_field, _qty in self.rows:
+            if lot_field is None:
+                continue
+            lot = self.cleaned_data.get(f"lot_{line.pk}")
+            if lot is not None:
+                chosen.append((line, lot, self.cleaned_data[f"qty_{line.pk}"]))
+        return chosen
+
+
+class PackingIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "traceability/staff/packing_index.html"
+    page_title = _("Đóng gói đơn hàng")
+    header_icon = "clipboard-list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shipments"] = shipments_visible_to(self.request.user).prefetch_related(
+            "lines"
+        )[:200]
+        return context
+
+
+class PackingView(WagtailAdminTemplateMixin, FormView):
+    template_name = "traceability/staff/packing_form.html"
+    form_class = PackingForm
+    page_title = _("Đóng gói kiện hàng")
+    header_icon = "clipboard-list"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.shipment = get_object_or_404(
+            shipments_visible_to(request.user), pk=kwargs["shipment_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "shipment": self.shipment}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "shipment": self.shipment}
+
+    def form_valid(self, form):
+        try:
+            shipment_pack(
+                shipment=self.shipment,
+                allocations=form.allocations(),
+                actor=self.request.user,
+            )
+        except (ValidationError, InvalidTransition) as error:
+            form.add_error(None, getattr(error, "messages", [str(error)]))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Đã đóng gói đơn %(number)s. Bưu điện sẽ đến lấy hàng.")
+            % {"number": self.shipment.order.number},
+        )
+        return redirect("traceability_packing")
+
+
+@hooks.register("register_admin_urls")
+def register_packing_urls():
+    return [
+        path("dong-goi/", PackingIndexView.as_view(), name="traceability_packing"),
+        path(
+            "dong-goi/<int:shipment_id>/",
+            PackingView.as_view(),
+            name="traceability_pack",
+        ),
+    ]
+
+
+class PackingMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_is_operator(request.user) or request.user.sellers.exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_packing_menu_item():
+    return PackingMenuItem(
+        _("Đóng gói đơn hàng"),
+        reverse("traceability_packing"),
+        icon_name="clipboard-list",
+        order=250,
+    )
