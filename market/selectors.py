@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,11 +24,17 @@ from market.models import (
     Variant,
 )
 
+# Products without a price or stars go last on every database (PostgreSQL
+# puts NULLs first when sorting descending).
 SORTS = {
-    "newest": ("-first_published_at", "-pk"),
-    "price_asc": ("price_min", "pk"),
-    "price_desc": ("-price_min", "pk"),
-    "stars": ("-ocop_stars", "price_min", "pk"),
+    "newest": (F("first_published_at").desc(nulls_last=True), "-pk"),
+    "price_asc": (F("price_min").asc(nulls_last=True), "pk"),
+    "price_desc": (F("price_min").desc(nulls_last=True), "pk"),
+    "stars": (
+        F("ocop_stars").desc(nulls_last=True),
+        F("price_min").asc(nulls_last=True),
+        "pk",
+    ),
 }
 DEFAULT_SORT = "newest"
 LIST_RENDITION = "fill-320x240|format-webp|webpquality-70"
