@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
+                "market.checkout.context_processors.cart",
             ],
         },
     },
@@ -139,10 +140,11 @@ if REDIS_URL:
     TASKS = {
         "default": {
             "BACKEND": "django_tasks_rq.RQBackend",
-            "QUEUES": ["default"],
+            # "search": index writes, served by one worker (Whoosh has one writer).
+            "QUEUES": ["default", "search"],
         }
     }
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}, "search": {"URL": REDIS_URL}}
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -195,7 +197,7 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 
 # --- Search ----------------------------------------------------------------
 SEARCH_INDEX_PATH = Path(env("SEARCH_INDEX_PATH", str(BASE_DIR / "var" / "search")))
-SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
+SEARCH_BACKEND = env("SEARCH_BACKEND", "whoosh")
 if SEARCH_BACKEND == "whoosh":
     WAGTAILSEARCH_BACKENDS = {
         "default": {"BACKEND": "cms.search.backend", "PATH": str(SEARCH_INDEX_PATH)}

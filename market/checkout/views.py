@@ -198,12 +198,21 @@ def _status_label(status: str) -> str:
     return OrderStatus(status).label if status in OrderStatus.values else status
 
 
-def _payment_template() -> str | None:
+def _payment_block(order) -> dict:
+    """Context of the payment block that market.payments renders.
+
+    Payments owns what is shown (card form, VietQR, waiting messages) through
+    `payments/order_payment.html` and `market.payments.selectors
+    .payment_context(order=…)`; if that app is not installed the page simply
+    shows no payment block.
+    """
     try:
+        from market.payments.selectors import payment_context
+
         get_template(PAYMENT_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return PAYMENT_TEMPLATE
+    except (ImportError, TemplateDoesNotExist):
+        return {"payment_template": None}
+    return {**payment_context(order=order), "payment_template": PAYMENT_TEMPLATE}
 
 
 @require_http_methods(["GET"])
@@ -218,17 +227,14 @@ def order_detail(request, number: str):
     )
     if order is None:
         raise Http404
-    response = render(
-        request,
-        "checkout/order.html",
-        {
-            "order": order,
-            "events": [(e, _status_label(e.to_status)) for e in order.events.all()],
-            "payment_template": _payment_template(),
-            "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,
-            "order_link": order_url(order),
-        },
-    )
+    context = {
+        **_payment_block(order),
+        "order": order,
+        "events": [(e, _status_label(e.to_status)) for e in order.events.all()],
+        "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,
+        "order_link": order_url(order),
+    }
+    response = render(request, "checkout/order.html", context)
     # The token is in the URL: keep it out of Referer headers and search engines.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"

@@ -1,0 +1,246 @@
+"""Orders API: place an order and read it back with its secret token.
+
+`POST /api/v1/orders/` → 201 with the order number, total, access token and
+payment instructions; 409 when stock is short; 400 with field errors.
+`GET /api/v1/orders/{number}/?token=…` → the order, 404 without the token.
+Both are throttled per client (scope `orders`, rate `ORDERS_RATE_LIMIT`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from market import places
+from market.checkout.models import Order, PaymentMethod
+from market.checkout.selectors import order_for_viewer, order_url
+from market.checkout.services import (
+    Customer,
+    InvalidOrder,
+    LineRequest,
+    OutOfStock,
+    ShippingAddress,
+    ShippingUnavailable,
+    order_place,
+)
+from market.checkout.services.numbers import order_number_normalize
+from market.checkout.services.phones import phone_normalize
+from market.models import Variant
+
+logger = logging.getLogger(__name__)
+
+# The documented example; a test posts exactly this body and expects 201.
+ORDER_EXAMPLE = {
+    "lines": [{"sku": "NQ-CHE-TAN-CUONG-200G", "quantity": 2}],
+    "customer": {
+        "name": "Trần Thị Mai",
+        "phone": "0912345678",
+        "email": "mai@example.vn",
+    },
+    "address": {"province_code": 1, "ward_code": 4, "line": "12 ngõ 34 Đội Cấn"},
+    "payment_method": "vietqr",
+}
+
+
+class LineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=999)
+
+
+class CustomerSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(
+        max_length=20, help_text="Vietnamese mobile: 10 digits from 03/05/07/08/09."
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    def validate_phone(self, value: str) -> str:
+        phone = phone_normalize(value)
+        if not phone:
+            raise serializers.ValidationError(
+                _("Số di động cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.")
+            )
+        return phone
+
+
+class AddressSerializer(serializers.Serializer):
+    province_code = serializers.IntegerField(help_text="vietnam-provinces code.")
+    ward_code = serializers.IntegerField(help_text="vietnam-provinces ward code.")
+    line = serializers.CharField(max_length=200)
+
+    def validate(self, attrs):
+        if not places.province_name(attrs["province_code"]):
+            raise serializers.ValidationError(
+                {"province_code": _("Không có tỉnh / thành phố mã này.")}
+            )
+        if not places.is_valid_ward(
+            province_code=attrs["province_code"], ward_code=attrs["ward_code"]
+        ):
+            raise serializers.ValidationError(
+                {"ward_code": _("Phường/xã này không thuộc tỉnh đã chọn.")}
+            )
+        return attrs
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    lines = LineSerializer(many=True, allow_empty=False)
+    customer = CustomerSerializer()
+    address = AddressSerializer()
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+
+    def validate_lines(self, lines):
+        skus = [line["sku"] for line in lines]
+        known = dict(Variant.objects.filter(sku__in=skus).values_list("sku", "pk"))
+        unknown = sorted(set(skus) - set(known))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Không có mã hàng: %(skus)s.") % {"skus": ", ".join(unknown)}
+            )
+        return [LineRequest(known[line["sku"]], line["quantity"]) for line in lines]
+
+
+class OrderLineOut(serializers.Serializer):
+    sku = serializers.CharField()
+    product_title = serializers.CharField()
+    variant_label = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price_vnd = serializers.IntegerField()
+
+
+class ShipmentOut(serializers.Serializer):
+    seller = serializers.CharField(source="seller.legal_name")
+    status = serializers.CharField()
+    zone = serializers.CharField()
+    weight_g = serializers.IntegerField()
+    subtotal_vnd = serializers.IntegerField()
+    shipping_vnd = serializers.IntegerField()
+    lines = OrderLineOut(many=True)
+
+
+class OrderOut(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    payment_method = serializers.CharField()
+    subtotal_vnd = serializers.IntegerField()
+    shipping_vnd = serializers.IntegerField()
+    total_vnd = serializers.IntegerField()
+    refunded_vnd = serializers.IntegerField()
+    hold_until = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    order_url = serializers.SerializerMethodField()
+    shipments = ShipmentOut(many=True)
+
+    def get_order_url(self, order: Order) -> str:
+        return order_url(order, absolute=True)
+
+
+class OrderCreatedOut(OrderOut):
+    access_token = serializers.CharField()
+    payment = serializers.DictField(allow_null=True)
+
+
+ERROR = inline_serializer("OrderError", {"detail": serializers.CharField()})
+
+
+def payment_instructions(order: Order) -> dict | None:
+    """What the client shows to pay: from market.payments (H5's side).
+
+    The order is placed whatever happens here; if the payment side cannot
+    answer now, the shopper pays from the order page instead.
+    """
+    try:
+        from market.payments.services import payment_instructions as instructions
+    except ImportError:
+        return None
+    try:
+        return instructions(order=order)
+    except Exception:  # the order stands; the order page offers payment again
+        logger.exception("Payment instructions failed for order %s", order.number)
+        return None
+
+
+class OrderCreateView(APIView):
+    # Per client: by user when signed in, else by IP address.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "orders"
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Place an order",
+        request=OrderCreateSerializer,
+        responses={
+            201: OrderCreatedOut,
+            400: OpenApiResponse(description="Field errors, by field."),
+            409: OpenApiResponse(ERROR, description="Not enough stock (Vietnamese)."),
+            429: OpenApiResponse(ERROR, description="Too many requests."),
+        },
+        examples=[
+            OpenApiExample(
+                "Two packets of tea, paid by VietQR",
+                value=ORDER_EXAMPLE,
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        incoming = OrderCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            order = order_place(
+                cart_lines=data["lines"],
+                customer=Customer(**data["customer"]),
+                address=ShippingAddress(**data["address"]),
+                payment_method=data["payment_method"],
+                user=request.user if request.user else None,
+            )
+        except OutOfStock as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except (InvalidOrder, ShippingUnavailable) as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        order = order_for_viewer(
+            number=order.number, token=order.access_token, user=None
+        )
+        body = OrderOut(order).data | {
+            "access_token": order.access_token,
+            "payment": payment_instructions(order),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(APIView):
+    # Per client: by user when signed in, else by IP address.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "orders"
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Read an order with its access token",
+        parameters=[
+            OpenApiParameter("token", str, required=True, description="access_token")
+        ],
+        responses={200: OrderOut, 404: OpenApiResponse(description="Unknown.")},
+    )
+    def get(self, request, number: str):
+        order = order_for_viewer(
+            number=order_number_normalize(number),
+            token=request.query_params.get("token"),
+            user=None,
+        )
+        if order is None:
+            raise Http404
+        return Response(OrderOut(order).data)

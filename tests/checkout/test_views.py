@@ -1,0 +1,202 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from market.checkout.models import Order, OrderStatus
+from market.checkout.selectors import order_url
+from market.checkout.services import LineRequest, order_place
+from market.models import Stock
+
+from .factories import (
+    HANOI,
+    HANOI_WARD,
+    HCMC,
+    seller_create,
+    user_create,
+    variant_create,
+)
+
+
+@pytest.fixture
+def catalogue(home_page, tariffs):
+    hanoi = seller_create(home_page, province_code=HANOI, name="HTX Chè Thái")
+    saigon = seller_create(home_page, province_code=HCMC, name="Hộ Mắm Cần Giờ")
+    tea = variant_create(hanoi, title="Chè búp", unit="gói", price_vnd=120_000)
+    sauce = variant_create(
+        saigon, title="Nước mắm", unit="chai", price_vnd=85_000, on_hand=3
+    )
+    return tea, sauce
+
+
+def add(client, variant, quantity, **extra):
+    return client.post(
+        "/gio-hang/them/",
+        {"variant": variant.pk, "quantity": quantity, **extra},
+        follow=True,
+    )
+
+
+def test_a_shopper_fills_a_cart_from_two_sellers(client, catalogue):
+    tea, sauce = catalogue
+    add(client, tea, 2)
+    response = add(client, sauce, 1)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/gio-hang/"
+    assert "Hàng của HTX Chè Thái" in page and "Hàng của Hộ Mắm Cần Giờ" in page
+    assert "325.000" in page  # 2 x 120 000 + 85 000, grouped the Vietnamese way
+    assert 'class="count">(3<' in page  # the header count
+
+
+def test_the_cart_refuses_more_than_is_left_and_says_what_to_do(client, catalogue):
+    _, sauce = catalogue
+    add(client, sauce, 2)
+    response = add(client, sauce, 3, next=sauce.product.url)
+
+    page = response.content.decode()
+    assert "chỉ còn 3 chai, bạn đã chọn 5 — hãy giảm số lượng" in page
+    assert client.session["cart"] == {str(sauce.pk): 2}
+
+
+def test_changing_and_removing_lines(client, catalogue):
+    tea, sauce = catalogue
+    add(client, tea, 1)
+    add(client, sauce, 1)
+    client.post("/gio-hang/", {"variant": tea.pk, "quantity": 4})
+    assert client.session["cart"][str(tea.pk)] == 4
+    client.post("/gio-hang/", {"variant": sauce.pk, "quantity": 9})
+    assert client.session["cart"][str(sauce.pk)] == 1  # refused, unchanged
+    client.post("/gio-hang/", {"variant": sauce.pk, "quantity": 1, "remove": "1"})
+    assert client.session["cart"] == {str(tea.pk): 4}
+
+
+def test_checkout_quotes_each_seller_then_places_the_order(client, catalogue):
+    tea, sauce = catalogue
+    add(client, tea, 1)
+    add(client, sauce, 1)
+    form = {
+        "customer_name": "Trần Thị Mai",
+        "phone": "+84 912 345 678",
+        "email": "mai@example.vn",
+        "province_code": HANOI,
+        "address_line": "12 ngõ 34 Đội Cấn",
+        "payment_method": "vietqr",
+    }
+    quote = client.post("/thanh-toan/", {**form, "action": "quote"})
+    page = quote.content.decode()
+    assert "Phường Ba Đình" in page  # the wards of the chosen province
+    # Same province 20 000 + other zone 40 000 (light parcels).
+    assert "Phí giao: 20.000" in page and "Phí giao: 40.000" in page
+    assert 'name="quoted_total" value="265000"' in page
+    assert Order.objects.count() == 0
+
+    placed = client.post(
+        "/thanh-toan/",
+        {**form, "ward_code": HANOI_WARD, "action": "place", "quoted_total": "265000"},
+    )
+    order = Order.objects.get()
+    assert placed.status_code == 302 and placed["Location"] == order_url(order)
+    assert (order.total_vnd, order.phone) == (265_000, "0912345678")
+    assert "cart" not in client.session or client.session["cart"] == {}
+
+
+def test_checkout_refuses_a_total_the_shopper_did_not_see(client, catalogue):
+    tea, _ = catalogue
+    add(client, tea, 1)
+    response = client.post(
+        "/thanh-toan/",
+        {
+            "customer_name": "Mai",
+            "phone": "0912345678",
+            "province_code": HANOI,
+            "ward_code": HANOI_WARD,
+            "address_line": "12 Đội Cấn",
+            "payment_method": "card",
+            "action": "place",
+            "quoted_total": "1000",
+        },
+    )
+    assert "Tổng tiền đã thay đổi" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_checkout_explains_a_wrong_phone_number(client, catalogue):
+    tea, _ = catalogue
+    add(client, tea, 1)
+    response = client.post(
+        "/thanh-toan/",
+        {"phone": "0212345678", "province_code": HANOI, "action": "place"},
+    )
+    page = response.content.decode()
+    assert "bắt đầu bằng 03, 05, 07, 08" in page
+    assert "Hãy chọn cách thanh toán." in page
+
+
+def test_the_anonymous_cart_survives_login_and_merges_with_the_saved_one(catalogue):
+    tea, sauce = catalogue
+    user = user_create("mai")
+    on_phone = Client()
+    on_phone.force_login(user)
+    add(on_phone, sauce, 2)  # saved for the account
+
+    on_laptop = Client()
+    add(on_laptop, tea, 1)
+    on_laptop.login(username="mai", password="mat-khau-thu-123")
+    assert on_laptop.session["cart"] == {str(tea.pk): 1, str(sauce.pk): 2}
+
+
+@pytest.fixture
+def order(catalogue, customer, hanoi_address):
+    tea, _ = catalogue
+    return order_place(
+        cart_lines=[LineRequest(tea.pk, 2)],
+        customer=customer,
+        address=hanoi_address,
+        payment_method="vietqr",
+    )
+
+
+def test_the_secret_link_opens_the_order_and_nothing_else_does(client, order):
+    response = client.get(order_url(order))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert order.number in page and "Chè búp" in page and "Chờ thanh toán" in page
+    assert response["Referrer-Policy"] == "no-referrer"
+
+    path = reverse("checkout:order", args=[order.number])
+    assert client.get(path).status_code == 404
+    assert client.get(path + "?t=" + "x" * 43).status_code == 404
+    assert client.get(path + "?t=" + order.access_token[:-1]).status_code == 404
+
+
+def test_the_signed_in_owner_needs_no_token_but_others_do(catalogue, customer):
+    tea, _ = catalogue
+    owner, stranger = user_create(), user_create()
+    from market.checkout.services import ShippingAddress
+
+    placed = order_place(
+        cart_lines=[LineRequest(tea.pk, 1)],
+        customer=customer,
+        address=ShippingAddress(HANOI, HANOI_WARD, "12 Đội Cấn"),
+        payment_method="card",
+        user=owner,
+    )
+    path = reverse("checkout:order", args=[placed.number])
+    client = Client()
+    client.force_login(owner)
+    assert client.get(path).status_code == 200
+    client.force_login(stranger)
+    assert client.get(path).status_code == 404
+
+
+def test_the_order_page_shows_the_timeline(client, order):
+    from django.utils import timezone
+
+    from market.checkout.services import order_mark_paid
+
+    order_mark_paid(order=order, paid_at=timezone.now())
+    page = client.get(order_url(order)).content.decode()
+    assert "Đặt hàng" in page and "Đã thanh toán" in page
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert Stock.objects.get(pk=order.lines.get().variant_id).allocated == 2
