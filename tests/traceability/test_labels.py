@@ -101,7 +101,7 @@ def test_every_label_on_the_rendered_pages_decodes_to_its_own_lot_and_serial():
 
     pages = list(rendering.iter_pages(label_job(run=run)))
 
-    assert len(pages) == 2  # 4 × 10 per page
+    assert len(pages) == 2  # 4 x 10 per page
     texts = [text for page in pages for text in _decode(page)]
     resolved = _resolve_all(texts)
     assert len(texts) == 45
@@ -139,8 +139,9 @@ def test_a_page_rendered_by_poppler_decodes(tmp_path):
     run = label_run_create(lot=lot, count=12, columns=3, rows=4)
     run = label_run_render(run=run)
 
-    subprocess.run(  # noqa: S603 - fixed arguments, our own file
-        ["pdftoppm", "-r", "200", "-gray", "-png", run.pdf.path, str(tmp_path / "p")],
+    pdftoppm = shutil.which("pdftoppm")
+    subprocess.run(  # noqa: S603 - our own file, fixed arguments
+        [pdftoppm, "-r", "200", "-gray", "-png", run.pdf.path, str(tmp_path / "p")],
         check=True,
     )
 
