@@ -119,7 +119,8 @@ class OrderRefundsView(APIView):
             return Response(
                 {
                     "detail": _(
-                        "Cổng thanh toán không trả lời. Gửi lại với cùng Idempotency-Key."
+                        "Cổng thanh toán không trả lời. "
+                        "Gửi lại với cùng Idempotency-Key."
                     )
                 },
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
