@@ -42,6 +42,8 @@ run: install system-deps
 	@echo "Nhấn Ctrl-C để dừng."
 	@DEBUG=1 $(BIN)/python -m market.payments.local_gateway --port $(GATEWAY_PORT) & GW=$$!; \
 	  trap 'kill $$GW 2>/dev/null' EXIT INT TERM; \
+	  PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) $(BIN)/python manage.py \
+	    register_gateway_webhook --site http://127.0.0.1:$(PORT) || exit 1; \
 	  DEBUG=1 PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
