@@ -79,7 +79,8 @@ def _check_consistency(
                     % {"gtin": row.variant.gtin, "line": seen_line}
                 )
         seen_line = skus.setdefault(row.variant.sku, row.line)
-        if seen_line != row.line:
+        # A SKU made from a repeated GTIN is the same mistake, reported once.
+        if seen_line != row.line and (row.variant.sku_given or not row.variant.gtin):
             problems.append(
                 _("mã hàng (SKU) %(sku)s đã có ở dòng %(line)s.")
                 % {"sku": row.variant.sku, "line": seen_line}
