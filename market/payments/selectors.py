@@ -45,15 +45,15 @@ def payment_context(*, order) -> dict:
         "latest_payment": latest,
         "waiting_for_bank": latest is not None
         and latest.status in (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION),
-        "status_url": order_url("status", order),
+        "status_url": order_url("status", order, absolute=False),
     }
     if order.payment_method == "vietqr":
-        context["vietqr"] = vietqr_details(order)
+        context["vietqr"] = vietqr_details(order, absolute=False)
     else:
         context["card"] = {
             "js_url": settings.PAYMENT_GATEWAY_JS_URL,
             "publishable_key": settings.PAYMENT_GATEWAY_PUBLISHABLE_KEY,
-            "setup_url": order_url("card_setup", order),
-            "pay_url": order_url("card_pay", order),
+            "setup_url": order_url("card_setup", order, absolute=False),
+            "pay_url": order_url("card_pay", order, absolute=False),
         }
     return context

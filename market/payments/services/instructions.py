@@ -11,10 +11,12 @@ from market.payments.services.cards import CARD_METHOD, card_setup_start
 from market.payments.services.orders import order_is_payable
 
 
-def order_url(name: str, order) -> str:
-    """Absolute URL of one of this app's order views, with the order secret."""
+def order_url(name: str, order, *, absolute: bool = True) -> str:
+    """URL of one of this app's order views, with the order secret; absolute
+    (SITE_URL) for API clients, a path for our own pages."""
     path = reverse(f"payments:{name}", kwargs={"number": order.number})
-    return f"{settings.SITE_URL}{path}?{urlencode({'t': order.access_token})}"
+    url = f"{path}?{urlencode({'t': order.access_token})}"
+    return f"{settings.SITE_URL}{url}" if absolute else url
 
 
 def vietqr_payload(order) -> str:
@@ -27,11 +29,11 @@ def vietqr_payload(order) -> str:
     )
 
 
-def vietqr_details(order) -> dict:
+def vietqr_details(order, *, absolute: bool = True) -> dict:
     return {
         "method": "vietqr",
         "payload": vietqr_payload(order),
-        "image_url": order_url("vietqr_image", order),
+        "image_url": order_url("vietqr_image", order, absolute=absolute),
         "bank_bin": settings.VIETQR_BANK_BIN,
         "bank_name": settings.VIETQR_BANK_NAME,
         "account_number": settings.VIETQR_ACCOUNT_NUMBER,
