@@ -38,7 +38,7 @@ PAID = "Đã thanh toán"
 
 
 @pytest.fixture
-def shop(home_page, localstripe, live_server):
+def shop(home_page, localstripe, live_server):  # noqa: F811 — fixture
     tariffs_create()
     tea_farm = seller_create(home_page, province_code=HANOI, name="HTX Chè Tân Cương")
     sauce_house = seller_create(home_page, province_code=HCMC, name="Hộ Mắm Cần Giờ")
