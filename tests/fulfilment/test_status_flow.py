@@ -116,3 +116,24 @@ def test_same_client_event_twice_is_one_change(parcel):
     assert first.created and not again.created
     assert again.event.pk == first.event.pk
     assert parcel.events.filter(status=ParcelStatus.ACCEPTED).count() == 1
+
+
+def test_journey_tag_shows_the_parcel_events_for_the_order_page(
+    parcel, django_capture_on_commit_callbacks
+):
+    from django.template import Context, Template
+
+    walk(parcel, FORWARD[:2], django_capture_on_commit_callbacks)
+    html = Template("{% load parcels %}{% parcel_journey shipment %}").render(
+        Context({"shipment": parcel.shipment})
+    )
+    assert parcel.tracking_code in html
+    assert "Đã lấy hàng" in html and "Bưu điện A" in html
+
+
+def test_shopper_mail_links_to_the_order_page(
+    parcel, django_capture_on_commit_callbacks
+):
+    walk(parcel, FORWARD[:2], django_capture_on_commit_callbacks)
+    mine = [m for m in mail.outbox if "Đã lấy hàng" in m.subject]
+    assert mine and f"?t={parcel.shipment.order.access_token}" in mine[0].body

@@ -12,13 +12,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market.checkout.models import Shipment, ShipmentStatus
+from market.checkout.selectors import order_url
 from market.checkout.services import shipment_mark_shipped, shipment_set_status
 
 from ..models import PARCEL_TRANSITIONS, Parcel, ParcelEvent, ParcelStatus
@@ -240,7 +240,7 @@ def _notify_shopper(*, parcel_id: int, status: str) -> None:
         "seller": parcel.shipment.seller.legal_name,
         "number": order.number,
         "status": label,
-        "url": f"{settings.SITE_URL}/don-hang/{order.access_token}/",
+        "url": order_url(order, absolute=True),
     }
     try:
         send_mail(subject, body, None, [order.email])
