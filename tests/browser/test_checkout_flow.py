@@ -135,3 +135,38 @@ def test_shopper_pays_by_card_and_by_vietqr(page, live_server, shop):
     page.locator(".status").get_by_text(PAID).wait_for(timeout=15_000)
     second.refresh_from_db()
     assert second.status == "paid"
+
+
+def fill_card(page, number):
+    card = page.locator("#card-element")
+    card.locator('input[placeholder="number"]').fill(number)
+    card.locator('input[placeholder="exp_month"]').fill("12")
+    card.locator('input[placeholder="exp_year"]').fill("30")
+    card.locator('input[placeholder="cvc"]').fill("123")
+    card.locator('input[placeholder="postal_code"]').fill("10000")
+
+
+def test_declined_card_is_explained_then_a_3d_secure_card_pays(page, live_server, shop):
+    from market.checkout.models import Order
+
+    tea, _sauce = shop
+    base = live_server.url
+    add_to_cart(page, base, tea, 1)
+    check_out(page, base, "Thẻ ngân hàng")
+    pay = page.get_by_role("button", name=re.compile("^Thanh toán"))
+
+    fill_card(page, "4000000000000341")
+    pay.click()
+    alert = page.get_by_role("alert").filter(has_text="từ chối")
+    alert.wait_for(timeout=15_000)
+    assert "thẻ khác" in alert.inner_text()
+    assert Order.objects.get().status == "pending_payment"
+
+    fill_card(page, "4000002760003184")
+    pay.click()
+    # localstripe's fake 3-D Secure dialog: once to save the card, once to pay.
+    page.get_by_role("button", name="Complete authentication").click()
+    page.get_by_role("button", name="Complete authentication").click()
+
+    page.locator(".status").get_by_text(PAID).wait_for(timeout=30_000)
+    assert Order.objects.get().status == "paid"
