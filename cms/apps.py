@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Trang web")
+
+    def ready(self):
+        # Search index receivers for rows indexed with a page (stock, variants).
+        from cms.search import handlers  # noqa: F401

@@ -34,8 +34,8 @@ from .store import AUTOCOMPLETE, EXACT, FOLDED
 FOLDED_WEIGHT = 1.0
 EXACT_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.15
-PAIR_WEIGHT = 0.3
-PHRASE_WEIGHT = 0.3
+PAIR_WEIGHT = 0.45
+PHRASE_WEIGHT = 0.45
 FUZZY_MIN_LENGTH = 4
 
 
@@ -145,9 +145,20 @@ class WhooshQueryBuilder:
                 wq.Term(s.path + EXACT, word, boost=boost * s.boost * EXACT_WEIGHT)
                 for s in self.specs
             ]
-        if self.reader is not None and len(folded) >= FUZZY_MIN_LENGTH:
+        if (
+            self.reader is not None
+            and len(folded) >= FUZZY_MIN_LENGTH
+            and not self.known(folded)
+        ):
             clauses += self.variants(folded, 1, boost * FUZZY_WEIGHT)
         return wq.Or(clauses)
+
+    def known(self, folded: str) -> bool:
+        """Whether some document has this word: only unknown words are taken
+        for typos, so ``thap`` (Tháp) never drifts to ``thac`` (thác)."""
+        return any(
+            self.reader.doc_frequency(spec.path + FOLDED, folded) for spec in self.specs
+        )
 
     def variants(self, folded: str, maxdist: int, boost: float):
         """Terms of the index within `maxdist` edits of `folded` (same first
