@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from market.models import Certification, CertificationKind, ReviewStatus
 from market.services.sellers import user_is_operator
+from traceability import digital_link, epcis
 from traceability.models import DiaryEntry, Farm, LabelRun, Lot, LotEvent
 
 
@@ -77,3 +79,59 @@ def lot_certifications(*, lot: Lot, on: dt.date | None = None) -> list[Certifica
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
     order = {CertificationKind.OCOP: 0, CertificationKind.VIETGAP: 1}
     return sorted(certifications, key=lambda c: (order.get(c.kind, 2), -(c.stars or 0)))
+
+
+def _company_prefix_length(gtin14: str) -> int | None:
+    """Length of the seller's GS1 company prefix when settings name it.
+
+    `GS1_COMPANY_PREFIXES` lists the prefixes our sellers hold ("8930001",
+    …); a GTIN does not tell how long its company prefix is.
+    """
+    for prefix in getattr(settings, "GS1_COMPANY_PREFIXES", ()):
+        if gtin14[1:].startswith(prefix):
+            return len(prefix)
+    return None
+
+
+def lot_epcis_document(*, lot: Lot) -> dict:
+    """The lot's whole event history as an EPCIS 2.0 document (two queries:
+    the lot with its variant is already loaded, then the events)."""
+    gtin14 = digital_link.gtin_pad(lot.variant.gtin) if lot.variant.gtin else None
+    info = epcis.LotInfo(
+        code=lot.code,
+        gtin14=gtin14,
+        company_prefix_length=_company_prefix_length(gtin14) if gtin14 else None,
+        fallback_uri=f"{settings.SITE_URL}/q/{lot.pk}",
+        harvested_on=lot.harvested_on,
+        best_before=lot.best_before,
+    )
+    events = [
+        epcis.EventInfo(
+            kind=event.kind,
+            event_id=str(event.event_id),
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            biz_step=event.biz_step,
+            disposition=event.disposition,
+            read_point=event.read_point,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+            quantity=_event_quantity(event, lot),
+            data=event.data,
+        )
+        for event in lot_events(lot=lot)
+    ]
+    return epcis.lot_document(
+        lot=info,
+        events=events,
+        created=timezone.now(),
+        extension_namespace=f"{settings.SITE_URL}/ns/truy-xuat#",
+    )
+
+
+def _event_quantity(event: LotEvent, lot: Lot) -> int | None:
+    quantity = event.data.get("quantity") if isinstance(event.data, dict) else None
+    if isinstance(quantity, int) and quantity > 0:
+        return quantity
+    return lot.quantity if event.kind in ("commissioning", "packing") else None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import tempfile
 from urllib.parse import urlsplit
 
@@ -32,8 +31,10 @@ from traceability.services.links import serial_format, signing_key
 logger = logging.getLogger(__name__)
 
 MAX_LABELS_PER_RUN = 20_000
-# Past this many labels, pages are drawn in parallel processes.
-PARALLEL_FROM = 2_000
+# Pages are drawn in this one process by default: measured with
+# bench/labels.py on the shared 2-core machine, two worker processes were
+# slower than one (the PDF writer in the parent competes with them).
+DEFAULT_WORKERS = 1
 
 
 def label_run_create(
@@ -162,7 +163,7 @@ def label_run_render(*, run: LabelRun, workers: int | None = None) -> LabelRun:
         status=LabelRunStatus.RUNNING, progress=0, error=""
     )
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if run.count >= PARALLEL_FROM else 1
+        workers = DEFAULT_WORKERS
 
     def progress(done: int) -> None:
         LabelRun.objects.filter(pk=run.pk).update(progress=done)

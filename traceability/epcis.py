@@ -1,0 +1,225 @@
+"""EPCIS 2.0 JSON-LD documents for a lot's history.
+
+Pure format code: no Django imports. `traceability.api` turns a lot and its
+`LotEvent`s into the plain values below and serves the result.
+
+How our lot events map to EPCIS 2.0 (GS1 EPCIS/CBV 2.0):
+
+- commissioning (harvest, the lot is created): `ObjectEvent`, action ADD,
+  bizStep `commissioning`, disposition `active`, lot master data in `ilmd`
+  (`cbvmda:lotNumber`, `cbvmda:harvestStartDate`, `cbvmda:bestBeforeDate`,
+  `cbvmda:itemExpirationDate`, `cbvmda:countryOfOrigin`);
+- packing: `ObjectEvent` OBSERVE, bizStep `packing`, disposition
+  `in_progress` (the same goods, now in their sales packaging: nothing is
+  transformed into a new lot, so no TransformationEvent);
+- shipping / receiving (from fulfilment): `ObjectEvent` OBSERVE, bizStep
+  `shipping` + disposition `in_transit`, bizStep `receiving` + disposition
+  `in_progress`;
+- recall: `ObjectEvent` OBSERVE, bizStep `holding` + disposition `recalled`.
+  CBV 2.0 has no "recalling" step; `holding` is the step that takes goods
+  out of circulation and `recalled` the state they are then in;
+- anything else we record: `ObjectEvent` OBSERVE with its own CBV values.
+
+Every event has `eventTime` in Vietnam time with `eventTimeZoneOffset`
+"+07:00", `recordTime`, `eventID` "urn:uuid:…" and the lot as an EPC class
+in `quantityList`. The hash chain is carried in extension fields
+(`nq:seq`, `nq:prevHash`, `nq:hash`) so a receiver can check it.
+
+EPC class of a lot: `urn:epc:class:lgtin:{company prefix}.{indicator and
+item reference}.{lot}` needs the length of the GS1 company prefix, which a
+GTIN does not carry. When the caller knows it (the seller's prefix), we
+print the LGTIN URN; otherwise the GS1 Digital Link URI
+`https://id.gs1.org/01/{GTIN-14}/10/{lot}`, which EPCIS 2.0 accepts as an
+identifier for a class of objects; without a GTIN, our own lot URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+SCHEMA_VERSION = "2.0"
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+VIETNAM_OFFSET = "+07:00"
+
+# The CBV 2.0 values we use (bare words, as EPCIS 2.0 JSON allows).
+CBV_BIZ_STEPS = frozenset(
+    {
+        "commissioning",
+        "packing",
+        "shipping",
+        "receiving",
+        "holding",
+        "destroying",
+        "inspecting",
+        "storing",
+        "other",
+    }
+)
+CBV_DISPOSITIONS = frozenset(
+    {
+        "active",
+        "in_progress",
+        "in_transit",
+        "recalled",
+        "destroyed",
+        "expired",
+        "sellable_accessible",
+        "sellable_not_accessible",
+        "non_sellable_other",
+        "returned",
+        "unknown",
+    }
+)
+
+# Our event kinds → (action, bizStep, disposition) used when an event was
+# stored without valid CBV values.
+KIND_DEFAULTS = {
+    "commissioning": ("ADD", "commissioning", "active"),
+    "packing": ("OBSERVE", "packing", "in_progress"),
+    "shipping": ("OBSERVE", "shipping", "in_transit"),
+    "receiving": ("OBSERVE", "receiving", "in_progress"),
+    "recall": ("OBSERVE", "holding", "recalled"),
+    "observation": ("OBSERVE", "inspecting", ""),
+}
+
+
+class EpcisError(ValueError):
+    """A value that would make the document invalid."""
+
+
+@dataclass(frozen=True)
+class LotInfo:
+    code: str
+    gtin14: str | None
+    company_prefix_length: int | None
+    fallback_uri: str  # our own URL of the lot, when there is no GTIN
+    harvested_on: dt.date
+    best_before: dt.date | None
+    country: str = "VN"
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    kind: str
+    event_id: str
+    seq: int
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    biz_step: str
+    disposition: str
+    read_point: str
+    prev_hash: str
+    hash: str
+    quantity: int | None = None
+    data: dict = field(default_factory=dict)
+
+
+def epc_class(lot: LotInfo) -> str:
+    """The lot as an EPC class URI (see the module docstring)."""
+    if lot.gtin14 and lot.company_prefix_length:
+        n = lot.company_prefix_length
+        if not 6 <= n <= 12:
+            raise EpcisError(f"GS1 company prefix length must be 6-12: {n}")
+        # LGTIN: company prefix, then indicator digit + item reference, no
+        # check digit; the lot is escaped as the EPC Tag Data Standard asks.
+        prefix = lot.gtin14[1 : 1 + n]
+        item = lot.gtin14[0] + lot.gtin14[1 + n : 13]
+        return f"urn:epc:class:lgtin:{prefix}.{item}.{quote(lot.code, safe='')}"
+    if lot.gtin14:
+        return f"https://id.gs1.org/01/{lot.gtin14}/10/{quote(lot.code, safe='')}"
+    return lot.fallback_uri
+
+
+def _time(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise EpcisError("event times must carry a time zone")
+    return moment.astimezone(VIETNAM).isoformat(timespec="milliseconds")
+
+
+def _cbv(event: EventInfo) -> tuple[str, str, str]:
+    action, biz_step, disposition = KIND_DEFAULTS.get(
+        event.kind, ("OBSERVE", "other", "")
+    )
+    if event.biz_step in CBV_BIZ_STEPS:
+        biz_step = event.biz_step
+    if event.disposition in CBV_DISPOSITIONS:
+        disposition = event.disposition
+    return action, biz_step, disposition
+
+
+def _ilmd(lot: LotInfo) -> dict:
+    ilmd = {
+        "cbvmda:lotNumber": lot.code,
+        "cbvmda:harvestStartDate": lot.harvested_on.isoformat(),
+        "cbvmda:countryOfOrigin": lot.country,
+    }
+    if lot.best_before:
+        ilmd["cbvmda:bestBeforeDate"] = lot.best_before.isoformat()
+        # The date we print as AI 17 (expiry) in the Digital Link.
+        ilmd["cbvmda:itemExpirationDate"] = lot.best_before.isoformat()
+    return ilmd
+
+
+def _transactions(data: dict) -> list[dict]:
+    # Fulfilment may name the order / delivery as URIs (see lot_event_append
+    # callers); only absolute URIs are valid here.
+    found = []
+    for key, kind in (("order_uri", "po"), ("shipment_uri", "desadv")):
+        value = data.get(key)
+        if isinstance(value, str) and ":" in value:
+            found.append({"type": kind, "bizTransaction": value})
+    return found
+
+
+def event_document(lot: LotInfo, event: EventInfo) -> dict:
+    """One EPCIS 2.0 ObjectEvent (see the mapping in the module docstring)."""
+    action, biz_step, disposition = _cbv(event)
+    quantity = {"epcClass": epc_class(lot)}
+    if event.quantity:
+        quantity["quantity"] = event.quantity
+    document = {
+        "type": "ObjectEvent",
+        "eventTime": _time(event.occurred_at),
+        "eventTimeZoneOffset": VIETNAM_OFFSET,
+        "recordTime": _time(event.recorded_at),
+        "eventID": f"urn:uuid:{event.event_id}",
+        "quantityList": [quantity],
+        "action": action,
+        "bizStep": biz_step,
+    }
+    if disposition:
+        document["disposition"] = disposition
+    if event.read_point:
+        document["readPoint"] = {"id": event.read_point}
+    if transactions := _transactions(event.data):
+        document["bizTransactionList"] = transactions
+    if action == "ADD":
+        document["ilmd"] = _ilmd(lot)
+    document["nq:seq"] = event.seq
+    document["nq:prevHash"] = event.prev_hash
+    document["nq:hash"] = event.hash
+    return document
+
+
+def lot_document(
+    *,
+    lot: LotInfo,
+    events: Sequence[EventInfo],
+    created: dt.datetime,
+    extension_namespace: str,
+) -> dict:
+    """An `EPCISDocument` holding the lot's events in order.
+
+    `extension_namespace` is the URI our `nq:` extension fields expand to.
+    """
+    return {
+        "@context": [EPCIS_CONTEXT, {"nq": extension_namespace}],
+        "type": "EPCISDocument",
+        "schemaVersion": SCHEMA_VERSION,
+        "creationDate": _time(created),
+        "epcisBody": {"eventList": [event_document(lot, e) for e in events]},
+    }
