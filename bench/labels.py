@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from traceability import digital_link  # noqa: E402
-from traceability import labels as rendering  # noqa: E402
+from traceability import digital_link
+from traceability import labels as rendering
 
 
 def job(count: int) -> rendering.LabelJob:

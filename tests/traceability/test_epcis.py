@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
@@ -159,7 +160,7 @@ def test_the_hash_chain_travels_with_the_events(validator):
 
     assert [e["nq:seq"] for e in events] == [1, 2, 3, 4, 5, 6]
     assert events[0]["nq:prevHash"] == ""
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after["nq:prevHash"] == before["nq:hash"]
 
 
