@@ -1,0 +1,88 @@
+"""What the shopper is shown: instructions, the VietQR image, the pages."""
+
+import io
+
+import pytest
+import zxingcpp
+from django.urls import reverse
+from PIL import Image
+
+from market.payments import services, vietqr
+
+
+def test_vietqr_instructions_carry_a_valid_payload_for_the_order(
+    settings, vietqr_order
+):
+    info = services.payment_instructions(order=vietqr_order)
+
+    fields = vietqr.parse_payload(info["payload"])
+    assert info["method"] == "vietqr"
+    assert fields["54"] == "150000"
+    assert vietqr.sub_fields(fields["62"])["08"] == vietqr_order.number
+    assert info["amount_in_words"] == "một trăm năm mươi nghìn đồng"
+    assert info["transfer_content"] == vietqr_order.number
+    assert info["image_url"].startswith(settings.SITE_URL)
+    assert vietqr_order.access_token in info["image_url"]
+
+
+def test_vietqr_image_decodes_to_the_payload(client, vietqr_order):
+    url = reverse("payments:vietqr_image", kwargs={"number": vietqr_order.number})
+
+    answer = client.get(url, {"t": vietqr_order.access_token})
+
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(answer.content)))
+    assert answer["Content-Type"] == "image/png"
+    assert [code.text for code in decoded] == [
+        services.payment_instructions(order=vietqr_order)["payload"]
+    ]
+
+
+def test_vietqr_image_needs_the_order_secret(client, vietqr_order):
+    url = reverse("payments:vietqr_image", kwargs={"number": vietqr_order.number})
+
+    assert client.get(url, {"t": "wrong"}).status_code == 404
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.localstripe
+def test_card_instructions_give_a_setup_intent_secret(localstripe, card_order):
+    info = services.payment_instructions(order=card_order)
+
+    assert info["method"] == "card"
+    assert info["client_secret"].startswith("seti_")
+    assert info["js_url"] == f"{localstripe}/js.stripe.com/v3/"
+    assert info["pay_url"].endswith(f"?t={card_order.access_token}")
+
+
+def test_card_instructions_without_a_gateway_still_say_how_to_pay(settings, card_order):
+    settings.PAYMENT_GATEWAY_URL = "http://127.0.0.1:9"  # nothing listens there
+
+    info = services.payment_instructions(order=card_order)
+
+    assert info["client_secret"] is None
+    assert info["setup_url"]
+
+
+def test_payment_page_shows_bank_details_and_amount_in_words(client, vietqr_order):
+    url = reverse("payments:page", kwargs={"number": vietqr_order.number})
+
+    page = client.get(url, {"t": vietqr_order.access_token}).content.decode()
+
+    assert "150.000" in page
+    assert "Một trăm năm mươi nghìn đồng" in page
+    assert vietqr_order.number in page
+    assert client.get(url, {"t": "x"}).status_code == 404
+
+
+def test_paid_order_shows_no_payment_form(client, card_order):
+    from django.utils import timezone
+
+    from market.checkout.services import order_mark_paid
+
+    order_mark_paid(order=card_order, paid_at=timezone.now())
+    url = reverse("payments:page", kwargs={"number": card_order.number})
+
+    page = client.get(url, {"t": card_order.access_token}).content.decode()
+
+    assert "card-element" not in page
+    assert "Đơn đã được thanh toán" in page
