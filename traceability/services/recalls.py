@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from market.checkout.models import Order
-from traceability.models import Lot, LotAllocation, LotEventKind, LotStatus
+from traceability.models import Lot, LotEventKind, LotStatus
+from traceability.packing import lot_orders
 from traceability.selectors import lots_visible_to
 from traceability.services.events import lot_event_append
 
@@ -42,12 +42,9 @@ def lot_recall_recipients(*, lot: Lot) -> list[RecallNotice]:
     Orders reach a lot through `LotAllocation` (set at packing), so only
     shoppers who really received units of this lot are written to.
     """
-    lines = LotAllocation.objects.filter(lot_id=lot.pk).values("order_line_id")
     orders = (
-        Order.objects.filter(lines__pk__in=lines)
+        lot_orders(lot=lot)
         .exclude(email="")
-        .distinct()
-        .order_by("pk")
         .values_list("number", "email", "customer_name")
     )
     return [RecallNotice(*row) for row in orders]
