@@ -6,7 +6,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -18,7 +17,7 @@ from market.models import (
     StorePage,
     Variant,
 )
-from market.services.catalogue import product_refresh_summaries
+from market.services.catalogue import page_slug, product_refresh_summaries
 from market.services.sellers import seller_provision
 
 from .plan import _chunks, _description_html
@@ -32,8 +31,7 @@ from .types import (
 
 
 def _slug_base(name: str) -> str:
-    text = name.replace("đ", "d").replace("Đ", "D")
-    return slugify(text)[:60].strip("-") or "san-pham"
+    return page_slug(name) or "san-pham"
 
 
 def _unique_slug(name: str, taken: set[str]) -> str:
