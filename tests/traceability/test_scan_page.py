@@ -623,3 +623,20 @@ def test_reports_are_rate_limited_per_client(client):
 
     assert statuses == [302] * 5 + [429, 429]
     assert ProblemReport.objects.count() == 5
+
+
+def test_behind_the_proxy_clients_are_counted_by_forwarded_address(settings):
+    settings.USE_X_FORWARDED_FOR = True
+    settings.SCAN_SUSPICIOUS_CLIENTS = 1
+    lot = LotFactory(serials_issued=10)
+    path = signed_path(lot, "2")
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+
+    same = [
+        verdict_of(proxy.get(path, HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"))
+        for _ in range(2)
+    ]
+    other = proxy.get(path, HTTP_X_FORWARDED_FOR="198.51.100.8")
+
+    assert same == ["genuine", "genuine"]
+    assert verdict_of(other) == "suspicious"
