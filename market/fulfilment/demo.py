@@ -1,8 +1,8 @@
 """Demo data for `manage.py seed_demo`: post-office partners, staff, parcels.
 
 Idempotent: partners, areas and staff are got-or-created by natural keys;
-parcels are only created for paid shipments that have none, and only those
-new parcels are moved along, so a second run changes nothing.
+parcels are only created for paid shipments that have none; the demo's own
+orders are keyed by their shopper's e-mail, so a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -12,9 +12,19 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from market import places
 from market.checkout.models import Order, OrderStatus
+from market.checkout.services import (
+    Customer,
+    LineRequest,
+    ShippingAddress,
+    order_mark_paid,
+    order_place,
+)
+from market.models import Variant
 
 from .models import Parcel, ParcelStatus, Partner, PartnerArea
 from .services.parcels import ParcelTransitionError, parcel_set_status
@@ -60,8 +70,8 @@ OFFICES = [
     ),
 ]
 
-# How far the demo moves new parcels, in turn: one stays waiting for the
-# post office (to try the portal), the others show the later states.
+# How far the demo moves its own orders' parcels (the first journey, none,
+# is what checkout's paid demo orders get: waiting for the office).
 DEMO_JOURNEYS = [
     [],
     [ParcelStatus.ACCEPTED],
@@ -111,12 +121,10 @@ def _office_ensure(office: Office) -> Partner:
     return partner
 
 
-def _parcels_for_demo_orders() -> list[Parcel]:
-    new = []
+def _parcels_for_demo_orders() -> None:
     paid = Order.objects.filter(status__in=[OrderStatus.PAID, OrderStatus.PACKING])
     for order in paid.order_by("pk"):
-        new += parcels_assign_for_order(order=order)
-    return new
+        parcels_assign_for_order(order=order)
 
 
 def _walk(parcel: Parcel, statuses: list[str]) -> None:
@@ -130,13 +138,62 @@ def _walk(parcel: Parcel, statuses: list[str]) -> None:
             return
 
 
+def _demo_variant() -> Variant | None:
+    """A sellable variant in stock whose seller a demo office serves."""
+    served = PartnerArea.objects.filter(partner__code__in=[o.code for o in OFFICES])
+    return (
+        Variant.objects.filter(
+            is_active=True,
+            product__live=True,
+            product__seller__is_active=True,
+            product__seller__province_code__in=served.values("province_code"),
+            stock__on_hand__gt=F("stock__allocated") + len(DEMO_JOURNEYS),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _demo_orders() -> list[Parcel]:
+    """One paid order per demo journey (keyed by the shopper's e-mail), so
+    the portal shows parcels in several states even when checkout's demo
+    paid none in an area a demo office serves."""
+    variant = _demo_variant()
+    if variant is None:
+        return []
+    hanoi = places.find_province("Thành phố Hà Nội")
+    new = []
+    for index in range(1, len(DEMO_JOURNEYS)):
+        email = f"giao-hang-mau-{index}@example.vn"
+        if Order.objects.filter(email=email).exists():
+            continue
+        order = order_place(
+            cart_lines=[LineRequest(variant_id=variant.pk, quantity=1)],
+            customer=Customer(
+                name=f"Khách mẫu {index}", phone="0912345678", email=email
+            ),
+            address=ShippingAddress(
+                province_code=hanoi,
+                ward_code=places.wards(hanoi)[index][0],
+                line=f"{index} phố Hàng Bạc",
+            ),
+            payment_method="vietqr",
+        )
+        order = order_mark_paid(order=order, paid_at=timezone.now())
+        parcels = parcels_assign_for_order(order=order)
+        for parcel in parcels:
+            _walk(parcel, DEMO_JOURNEYS[index])
+        new += parcels
+    return new
+
+
 def seed_fulfilment() -> None:
-    """Two post offices with staff logins, and parcels for the paid demo
-    orders in several states (none when checkout's demo made no orders)."""
+    """Two post offices with staff logins; parcels for checkout's paid demo
+    orders (left waiting for the office) and a few demo orders of our own
+    moved to later states. Nothing when there is no product to order."""
     with transaction.atomic():
         for office in OFFICES:
             _office_ensure(office)
-        new = _parcels_for_demo_orders()
-    for index, parcel in enumerate(new):
-        with transaction.atomic():
-            _walk(parcel, DEMO_JOURNEYS[index % len(DEMO_JOURNEYS)])
+        _parcels_for_demo_orders()
+    with transaction.atomic():
+        _demo_orders()

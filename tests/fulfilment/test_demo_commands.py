@@ -14,6 +14,7 @@ from market.fulfilment.models import (
     PartnerArea,
     PartnerToken,
 )
+from market.fulfilment.services.ledger import ledger_balance
 from market.fulfilment.services.partners import partner_token_authenticate
 
 from .factories import SellerFactory, order_with_shipments
@@ -43,12 +44,11 @@ def test_seed_makes_two_offices_with_staff_and_is_idempotent():
     assert list(staff.delivery_partners.all()) == [hoian]
 
 
-def test_seed_puts_paid_demo_orders_in_several_states():
-    seed_fulfilment()
+def test_seed_gives_parcels_in_several_states_and_stays_idempotent():
     seller = SellerFactory(province_code=48, ward_code=None)  # Đà Nẵng
-    for _ in range(4):
-        order_with_shipments(sellers=[seller])  # no parcel: it's all-province
-    Parcel.objects.all().delete()
+    # Paid before any office existed (as checkout's demo does): no parcel yet.
+    order_with_shipments(sellers=[seller])
+    assert not Parcel.objects.exists()
     seed_fulfilment()
     statuses = sorted(Parcel.objects.values_list("status", flat=True))
     assert statuses == sorted(
@@ -59,6 +59,8 @@ def test_seed_puts_paid_demo_orders_in_several_states():
             ParcelStatus.DELIVERED,
         ]
     )
+    assert {p.partner.code for p in Parcel.objects.all()} == {"bd-hoian"}
+    assert ledger_balance(seller=seller) > 0
     again = snapshot()
     seed_fulfilment()
     assert snapshot() == again
