@@ -1,11 +1,181 @@
 """Demo data for `manage.py seed_demo`: shipping tariffs and sample orders.
 
-Idempotent: every step gets or creates by a natural key, so a second run
-changes nothing.
+Idempotent: tariff rows are keyed by (zone, bracket) and sample orders by
+fixed demo numbers, so a second run changes nothing. Sample orders use the
+demo stores of `market.demo` (variants with SKUs `DEMO-…`); without them
+only the tariffs are seeded.
 """
 
 from __future__ import annotations
 
+import logging
 
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from market.checkout.models import (
+    Order,
+    ShipmentStatus,
+    ShippingTariff,
+    ShippingZone,
+)
+from market.checkout.services import (
+    CheckoutError,
+    Customer,
+    LineRequest,
+    ShippingAddress,
+    order_cancel,
+    order_mark_paid,
+    order_place,
+    order_record_refund,
+    shipment_set_status,
+)
+from market.models import Seller, Variant
+from market.services.sellers import OPERATOR_GROUP_NAME
+
+logger = logging.getLogger(__name__)
+
+# (zone, up to grams, fee, extra per started kg above the last bracket):
+# roughly what the post office charged for parcels in 2025.
+TARIFFS = [
+    (ShippingZone.SAME_PROVINCE, 500, 18_000, 0),
+    (ShippingZone.SAME_PROVINCE, 1_000, 22_000, 0),
+    (ShippingZone.SAME_PROVINCE, 3_000, 28_000, 0),
+    (ShippingZone.SAME_PROVINCE, 5_000, 35_000, 4_000),
+    (ShippingZone.NEIGHBOUR, 500, 25_000, 0),
+    (ShippingZone.NEIGHBOUR, 1_000, 30_000, 0),
+    (ShippingZone.NEIGHBOUR, 3_000, 40_000, 0),
+    (ShippingZone.NEIGHBOUR, 5_000, 50_000, 6_000),
+    (ShippingZone.OTHER, 500, 32_000, 0),
+    (ShippingZone.OTHER, 1_000, 38_000, 0),
+    (ShippingZone.OTHER, 3_000, 55_000, 0),
+    (ShippingZone.OTHER, 5_000, 70_000, 9_000),
+]
+
+OPERATOR_PERMISSIONS = [
+    "view_order",
+    "view_shipment",
+    "add_shippingtariff",
+    "change_shippingtariff",
+    "delete_shippingtariff",
+    "view_shippingtariff",
+]
+
+DEMO_FARMER_USERNAME = "nongdan"
+SHOPPER = Customer("Nguyễn Thị Lan", "0987654321", "lan@example.vn")
+ADDRESS = ShippingAddress(1, 4, "25 phố Đội Cấn")  # Phường Ba Đình, Hà Nội
+# Fixed numbers (outside the random space in practice) make the step idempotent.
+PENDING, TO_PACK, SHIPPED, CANCELLED, REFUNDED = (
+    "NQDEM2AA",
+    "NQDEM2AB",
+    "NQDEM2AC",
+    "NQDEM2AD",
+    "NQDEM2AE",
+)
+
+
+def tariffs_seed() -> int:
+    """The shipping fee table; rows the operator already changed are kept."""
+    created = 0
+    for zone, grams, fee, extra in TARIFFS:
+        _row, made = ShippingTariff.objects.get_or_create(
+            zone=zone,
+            max_weight_g=grams,
+            defaults={"fee_vnd": fee, "extra_per_kg_vnd": extra},
+        )
+        created += made
+    return created
+
+
+def checkout_operator_permissions_ensure() -> Group:
+    """The operator group may read every order and shipment and edit tariffs."""
+    group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="checkout", codename__in=OPERATOR_PERMISSIONS
+        )
+    )
+    return group
+
+
+def _demo_variants() -> list[Variant]:
+    """One in-stock demo variant per seller, the demo farmer's store first."""
+    farmer_sellers = set(
+        Seller.objects.filter(users__username=DEMO_FARMER_USERNAME).values_list(
+            "pk", flat=True
+        )
+    )
+    variants = (
+        Variant.objects.select_related("product", "stock")
+        .filter(
+            sku__startswith="DEMO-",
+            is_active=True,
+            product__live=True,
+            stock__on_hand__gte=10,
+        )
+        .order_by("sku")
+    )
+    picked: dict[int, Variant] = {}
+    for variant in variants:
+        if variant.stock.available >= 5:
+            picked.setdefault(variant.product.seller_id, variant)
+    return sorted(
+        picked.values(), key=lambda v: v.product.seller_id not in farmer_sellers
+    )
+
+
+def _place(number: str, variants: list[Variant], method: str) -> Order | None:
+    if Order.objects.filter(number=number).exists():
+        return None
+    order = order_place(
+        cart_lines=[LineRequest(v.pk, 1) for v in variants],
+        customer=SHOPPER,
+        address=ADDRESS,
+        payment_method=method,
+    )
+    Order.objects.filter(pk=order.pk).update(number=number)
+    order.number = number
+    return order
+
+
+def _paid(number, variants, method="card") -> Order | None:
+    order = _place(number, variants, method)
+    if order is not None:
+        order_mark_paid(order=order, paid_at=timezone.now(), note="Demo")
+    return order
+
+
+def _orders_seed(variants: list[Variant]) -> None:
+    first, second = variants[0], variants[1]
+    _place(PENDING, [first, second], "vietqr")
+    _paid(TO_PACK, [first, second])
+    shipped = _paid(SHIPPED, [second])
+    if shipped is not None:
+        for shipment in shipped.shipments.all():
+            shipment_set_status(shipment=shipment, to_status=ShipmentStatus.PACKED)
+            shipment_set_status(shipment=shipment, to_status=ShipmentStatus.SHIPPED)
+    cancelled = _place(CANCELLED, [first], "vietqr")
+    if cancelled is not None:
+        order_cancel(order=cancelled, note="Quá hạn thanh toán (dữ liệu mẫu)")
+    refunded = _paid(REFUNDED, [second], "card")
+    if refunded is not None:
+        order_record_refund(
+            order=refunded, amount_vnd=refunded.total_vnd, note="Khách đổi ý (mẫu)"
+        )
+
+
+@transaction.atomic
 def seed_checkout() -> None:
-    """shipping tariffs and sample orders (filled in by the checkout work)."""
+    """Shipping tariffs, operator permissions and five sample orders
+    (awaiting payment, to pack, shipped, cancelled, refunded)."""
+    tariffs_seed()
+    checkout_operator_permissions_ensure()
+    variants = _demo_variants()
+    if len(variants) < 2:
+        logger.info("No demo stores with stock: sample orders skipped.")
+        return
+    try:
+        _orders_seed(variants)
+    except CheckoutError as error:
+        logger.warning("Sample orders skipped: %s", error)

@@ -107,8 +107,13 @@ def order_place(
             wanted, variants, customer, phone, address, payment_method, user, tariffs
         )
         _event(order, "", OrderStatus.PENDING_PAYMENT, user, _("Đặt hàng"))
+        # Listings only change for products whose last free unit just went.
         refresh_products_on_commit(
-            product_ids=[v.product_id for v in variants.values()]
+            product_ids=[
+                v.product_id
+                for v in variants.values()
+                if stocks[v.pk].available == wanted[v.pk]
+            ]
         )
         _mail_on_commit(order, "placed")
     return order

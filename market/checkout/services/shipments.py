@@ -105,7 +105,8 @@ def shipment_set_status(
             stock_consume(quantities=units)
         elif to_status == ShipmentStatus.CANCELLED:
             stock_release(quantities=units)
-        if to_status in (ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED):
+        if to_status == ShipmentStatus.CANCELLED:
+            # Shipping leaves "available" as it was; only a release changes it.
             refresh_products_on_commit(product_ids=_product_ids(units))
         shipment_move(
             shipment,

@@ -1,0 +1,80 @@
+"""Stock under real concurrency: only meaningful on PostgreSQL (row locks)."""
+
+import random
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from market.checkout.models import Order, Shipment
+from market.checkout.services import (
+    LineRequest,
+    OutOfStock,
+    order_mark_paid,
+    order_place,
+    shipment_mark_shipped,
+)
+from market.models import Stock
+
+from .factories import seller_create, tariffs_create, variant_create
+
+BUYERS = 50
+LAST_UNITS = 10
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL row locks"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_buyers_race_for_the_last_ten_units(home_page, customer, hanoi_address):
+    tariffs_create()
+    seller = seller_create(home_page)
+    scarce = variant_create(seller, title="Mật ong rừng", on_hand=LAST_UNITS)
+    plenty = variant_create(seller, title="Chè búp", on_hand=1000)
+    start = threading.Barrier(BUYERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def buyer(n: int) -> None:
+        lines = [LineRequest(scarce.pk, 1), LineRequest(plenty.pk, 1)]
+        random.Random(n).shuffle(lines)  # lines in any order: locks stay ordered
+        try:
+            start.wait()
+            order_place(
+                cart_lines=lines,
+                customer=customer,
+                address=hanoi_address,
+                payment_method="vietqr",
+            )
+            result = "sold"
+        except OutOfStock:
+            result = "out"
+        except Exception as error:  # deadlocks and the like fail the test
+            result = f"error: {error!r}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=buyer, args=(n,)) for n in range(BUYERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sorted(set(outcomes)) == ["out", "sold"], outcomes
+    assert outcomes.count("sold") == LAST_UNITS
+    stock = Stock.objects.get(pk=scarce.pk)
+    assert (stock.on_hand, stock.allocated) == (LAST_UNITS, LAST_UNITS)
+    assert Stock.objects.get(pk=plenty.pk).allocated == LAST_UNITS
+    assert Order.objects.count() == LAST_UNITS
+
+    # Paid and shipped, the shelf is empty and nothing is held any more.
+    for order in Order.objects.all():
+        order_mark_paid(order=order, paid_at=timezone.now())
+    for shipment in Shipment.objects.all():
+        shipment_mark_shipped(shipment=shipment)
+    stock.refresh_from_db()
+    assert (stock.on_hand, stock.allocated) == (0, 0)
