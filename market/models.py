@@ -294,6 +294,17 @@ class ProductPage(Page):
         context.update(product_context(page=self, request=request))
         return context
 
+    SUMMARY_FIELDS = ("province_code", "price_min", "ocop_stars", "has_vietgap", "in_stock")
+
+    def with_content_json(self, content):
+        # The summary fields are derived state kept by services, not content:
+        # publishing an older revision (moderation approval) must not bring
+        # back the values it was saved with.
+        page = super().with_content_json(content)
+        for field in self.SUMMARY_FIELDS:
+            setattr(page, field, getattr(self, field))
+        return page
+
 
 class ProductImage(Orderable):
     product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="images")
