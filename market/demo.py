@@ -40,7 +40,7 @@ from market.models import (
     Variant,
     ocop_valid_until,
 )
-from market.services.catalogue import product_refresh_summary
+from market.services.catalogue import page_slug, product_refresh_summary
 from market.services.sellers import seller_provision
 
 # The demo farmer's login is created by the site's own seed step (cms.demo);
@@ -304,6 +304,7 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
     if product is None:
         product = ProductPage(
             title=item.title,
+            slug=page_slug(item.title),
             seller=seller,
             category=item.category,
             unit=item.unit,
