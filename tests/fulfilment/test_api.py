@@ -128,3 +128,16 @@ def test_openapi_documents_the_parcel_endpoints_with_an_example(client):
     assert example["status"] == "accepted" and example["client_event_id"]
     assert "409" in post["responses"]
     assert "/api/v1/parcels/" in schema["paths"]
+
+
+def test_list_query_count_does_not_grow_with_parcels(
+    client, key_a, seller, parcel, django_assert_max_num_queries
+):
+    client.get("/api/v1/parcels/", **auth(key_a))
+    with django_assert_max_num_queries(10) as few:
+        client.get("/api/v1/parcels/", **auth(key_a))
+    for _ in range(4):
+        order_with_shipments(sellers=[seller])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        listing = client.get("/api/v1/parcels/", **auth(key_a)).json()
+    assert listing["count"] == 5

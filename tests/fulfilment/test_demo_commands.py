@@ -78,3 +78,17 @@ def test_partner_token_lists_codes_and_prints_a_working_key():
     assert PartnerToken.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("partner_token", "khong-co")
+
+
+def test_assign_parcels_picks_up_sellers_once_an_office_serves_them(partner_a):
+    from .factories import PartnerAreaFactory
+
+    far = SellerFactory(province_code=48, ward_code=None)  # Đà Nẵng
+    order = order_with_shipments(sellers=[far])
+    assert not Parcel.objects.exists()
+    PartnerAreaFactory(partner=partner_a, province_code=48)
+    out = io.StringIO()
+    call_command("assign_parcels", stdout=out)
+    call_command("assign_parcels", stdout=io.StringIO())
+    assert out.getvalue().startswith("1 parcels")
+    assert order.shipments.get().parcel.partner == partner_a

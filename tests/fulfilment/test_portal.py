@@ -153,3 +153,16 @@ def test_bulk_labels_print_one_page_per_ticked_parcel(
     assert response.status_code == 200
     assert len(pdf_page_images(response.content)) == 2
     assert len(labels_pdf([parcel])) > 1000
+
+
+def test_list_page_query_count_does_not_grow_with_parcels(
+    client, partner_a, seller, parcel, django_assert_max_num_queries
+):
+    login(client, partner_a)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("fulfilment:parcels"))
+    for _ in range(4):
+        order_with_shipments(sellers=[seller])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("fulfilment:parcels")).content.decode()
+    assert page.count('name="ma"') == 5

@@ -82,12 +82,14 @@ def parcels_assign_for_order(*, order: Order) -> list[Parcel]:
     """Every seller shipment of a paid order gets a parcel with the partner
     serving the seller (ward first, then province). Shipments that already
     have one are left as they are; a seller no partner serves is logged for
-    the operator, who assigns it by hand in the admin."""
+    the operator, who adds a service area and runs `assign_parcels`."""
     parcels = []
     shipments = (
-        Shipment.objects.filter(order=order)
-        .exclude(status=ShipmentStatus.CANCELLED)
-        .filter(parcel__isnull=True)
+        Shipment.objects.filter(
+            order=order,
+            status__in=[ShipmentStatus.TO_PACK, ShipmentStatus.PACKED],
+            parcel__isnull=True,
+        )
         .select_related("seller")
         .order_by("pk")
     )
