@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from market.models import Address, Seller, Variant
+from traceability.storage import label_storage
 
 
 class Farm(Address):
@@ -235,7 +236,8 @@ class LabelRun(models.Model):
         max_length=10, choices=LabelRunStatus.choices, default=LabelRunStatus.QUEUED
     )
     progress = models.PositiveIntegerField(_("đã in"), default=0)
-    pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True)
+    # Kept out of MEDIA_ROOT: the PDF's unit codes are genuine (storage.py).
+    pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True, storage=label_storage)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

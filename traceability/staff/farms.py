@@ -1,0 +1,106 @@
+"""Admin: a seller's farms (create, edit, list), scoped to the user's sellers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from market.models import Seller
+from traceability.models import Farm
+from traceability.selectors import farms_visible_to
+from traceability.services.farms import farm_create
+from traceability.staff.scoping import (
+    ScopedViewMixin,
+    SellerScopedPolicy,
+    ServiceCreateMixin,
+    user_seller_ids,
+)
+
+FIELDS = [
+    "seller",
+    "name",
+    "crops",
+    "province_code",
+    "ward_code",
+    "address_line",
+    "latitude",
+    "longitude",
+    "area_m2",
+]
+
+register_permission_policy(
+    Farm,
+    SellerScopedPolicy(
+        Farm, actions={"add", "change", "view"}, seller_of=lambda f: f.seller_id
+    ),
+)
+
+
+class FarmForm(WagtailAdminModelForm):
+    """The seller field offers only the user's own sellers (hidden when one)."""
+
+    class Meta:
+        model = Farm
+        fields = FIELDS
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        ids = user_seller_ids(for_user) if for_user else []
+        sellers = (
+            Seller.objects.all() if ids is None else Seller.objects.filter(pk__in=ids)
+        )
+        self.fields["seller"].queryset = sellers
+        if len(sellers) == 1:
+            self.fields["seller"].initial = sellers[0]
+            self.fields["seller"].widget = forms.HiddenInput()
+        self.fields["province_code"].widget = forms.NumberInput()
+        self.fields["latitude"].help_text = _(
+            "Ví dụ 15.88012 (bỏ trống nếu chưa biết)."
+        )
+
+
+class FarmIndexView(ScopedViewMixin, generic.IndexView):
+    scope = farms_visible_to
+
+
+class FarmEditView(ScopedViewMixin, generic.EditView):
+    scope = farms_visible_to
+
+
+class FarmCreateView(ServiceCreateMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return farm_create(**{name: data.get(name) for name in FIELDS})
+
+
+class FarmViewSet(ModelViewSet):
+    model = Farm
+    form_fields = FIELDS
+    icon = "site"
+    menu_label = _("Vườn / cơ sở")
+    menu_order = 600
+    add_to_admin_menu = True
+    list_display = ["name", "seller", "crops", "area_m2"]
+    search_fields = ["name", "crops"]
+    index_view_class = FarmIndexView
+    edit_view_class = FarmEditView
+    add_view_class = FarmCreateView
+    url_prefix = "truy-xuat/vuon"
+
+    def get_form_class(self, for_update=False):
+        return FarmForm
+
+    name = "traceability_farms"
+
+
+farm_viewset = FarmViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_farm_viewset():
+    return farm_viewset
