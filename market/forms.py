@@ -114,6 +114,7 @@ class SellerApplicationForm(forms.Form):
     error_messages_required = _("Hãy điền mục này.")
 
     def __init__(self, *args, province_code: int | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = self.error_messages_required
