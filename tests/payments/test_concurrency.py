@@ -14,7 +14,9 @@ from .conftest import bank_signed, intent_event, signed
 from .factories import OrderFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the Wagtail root page and collection from migrations
+    # survive the flush of earlier transactional tests.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks need PostgreSQL"
     ),
