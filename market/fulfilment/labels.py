@@ -15,6 +15,7 @@ from pathlib import Path
 import qrcode
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
@@ -105,23 +106,24 @@ def label_image(parcel: Parcel) -> Image.Image:
     pen.text(f"Nguồn Quê · {parcel.partner.name}", size=26)
     pen.text(parcel.tracking_code, size=64, bold=True)
     pen.rule()
-    pen.text("NGƯỜI GỬI", size=24, bold=True)
+    pen.text(_("NGƯỜI GỬI"), size=24, bold=True)
     pen.text(f"{seller.legal_name} · {seller.phone}", size=28)
     pen.text(_address(seller), size=26)
     pen.rule()
-    pen.text("NGƯỜI NHẬN", size=24, bold=True)
+    pen.text(_("NGƯỜI NHẬN"), size=24, bold=True)
     pen.text(order.customer_name, size=40, bold=True)
-    pen.text(f"ĐT: {order.phone}", size=40, bold=True)
+    pen.text(_("ĐT: %(phone)s") % {"phone": order.phone}, size=40, bold=True)
     pen.text(_address(order), size=32)
     pen.rule()
-    pen.text(f"Mã đơn: {order.number}", size=32, bold=True)
-    pen.text(f"Khối lượng: {parcel.weight_g:,} g".replace(",", "."), size=32)
+    pen.text(_("Mã đơn: %(number)s") % {"number": order.number}, size=32, bold=True)
+    weight = f"{parcel.weight_g:,}".replace(",", ".")
+    pen.text(_("Khối lượng: %(weight)s g") % {"weight": weight}, size=32)
     created = timezone.localtime(parcel.created_at)
-    pen.text(f"Ngày gửi: {created:%d/%m/%Y}", size=26)
+    pen.text(_("Ngày gửi: %(day)s") % {"day": f"{created:%d/%m/%Y}"}, size=26)
     qr_size = min(PAGE[0] - 2 * MARGIN, PAGE[1] - MARGIN - pen.y - 40, 420)
     qr = _qr(parcel_tracking_url(parcel), max(qr_size, 240))
     page.paste(qr, ((PAGE[0] - qr.width) // 2, PAGE[1] - MARGIN - 34 - qr.height))
-    hint = "Quét để cập nhật trạng thái kiện"
+    hint = _("Quét để cập nhật trạng thái kiện")
     font = _font(22)
     draw.text(
         ((PAGE[0] - draw.textlength(hint, font=font)) // 2, PAGE[1] - MARGIN - 28),
