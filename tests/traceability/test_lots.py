@@ -125,3 +125,147 @@ def test_the_hash_does_not_depend_on_the_time_zone_the_time_was_given_in():
     assert lot_chain_check(lot=lot_a) is None
     assert lot_chain_check(lot=lot_b) is None
     assert b.occurred_at == a.occurred_at
+
+
+# --- lot_create -------------------------------------------------------------
+
+HANOI = dt.timezone(dt.timedelta(hours=7))
+
+
+def _farm_and_variant():
+    from tests.traceability.factories import FarmFactory, VariantFactory
+
+    farm = FarmFactory()
+    return farm, VariantFactory(product__seller=farm.seller)
+
+
+def test_a_lot_starts_with_commissioning_and_packing_events():
+    from traceability.services.lots import lot_create
+
+    farm, variant = _farm_and_variant()
+
+    lot = lot_create(
+        variant=variant,
+        farm=farm,
+        code="261015",
+        harvested_on=dt.date(2026, 10, 15),
+        packed_on=dt.date(2026, 10, 16),
+        best_before=dt.date(2027, 10, 15),
+        quantity=400,
+    )
+
+    events = list(lot.events.order_by("seq"))
+    assert [(e.kind, e.biz_step) for e in events] == [
+        ("commissioning", "commissioning"),
+        ("packing", "packing"),
+    ]
+    assert events[0].data["quantity"] == 400
+    assert lot_chain_check(lot=lot) is None
+
+
+def test_no_lot_while_a_pesticide_interval_is_running_and_the_error_says_until_when():
+    from django.core.exceptions import ValidationError
+
+    from traceability.services.farms import diary_entry_add
+    from traceability.services.lots import lot_create
+
+    farm, variant = _farm_and_variant()
+    diary_entry_add(
+        farm=farm,
+        kind="input",
+        occurred_at=dt.datetime(2026, 10, 10, 16, tzinfo=HANOI),
+        recorded_by=None,
+        input_type="pesticide",
+        input_product="Radiant 60SC",
+        pre_harvest_days=7,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        lot_create(
+            variant=variant,
+            farm=farm,
+            code="261015",
+            harvested_on=dt.date(2026, 10, 15),
+            quantity=10,
+        )
+
+    message = " ".join(refused.value.messages)
+    assert "Chưa hết thời gian cách ly" in message
+    assert "Radiant 60SC" in message
+    assert "10/10/2026" in message
+    assert "17/10/2026" in message
+    assert not variant.lots.exists()
+    lot = lot_create(
+        variant=variant,
+        farm=farm,
+        code="261017",
+        harvested_on=dt.date(2026, 10, 17),
+        quantity=10,
+    )
+    assert lot.pk
+
+
+@pytest.mark.parametrize("code", ["lô 1", "A/B", "x" * 21, "", "á"])
+def test_a_lot_code_must_be_printable_in_a_digital_link(code):
+    from django.core.exceptions import ValidationError
+
+    from traceability.services.lots import lot_create
+
+    farm, variant = _farm_and_variant()
+
+    with pytest.raises(ValidationError):
+        lot_create(
+            variant=variant,
+            farm=farm,
+            code=code,
+            harvested_on=dt.date(2026, 10, 1),
+            quantity=1,
+        )
+
+
+def test_a_lot_code_is_unique_per_variant_only():
+    from django.core.exceptions import ValidationError
+
+    from tests.traceability.factories import VariantFactory
+    from traceability.services.lots import lot_create
+
+    farm, variant = _farm_and_variant()
+    other_variant = VariantFactory(product__seller=farm.seller)
+    kwargs = {
+        "farm": farm,
+        "code": "A1",
+        "harvested_on": dt.date(2026, 10, 1),
+        "quantity": 1,
+    }
+    lot_create(variant=variant, **kwargs)
+
+    with pytest.raises(ValidationError, match="đã có lô"):
+        lot_create(variant=variant, **kwargs)
+    assert lot_create(variant=other_variant, **kwargs).code == "A1"
+
+
+def test_a_farm_and_product_of_different_sellers_make_no_lot():
+    from django.core.exceptions import ValidationError
+
+    from tests.traceability.factories import FarmFactory, VariantFactory
+    from traceability.services.lots import lot_create
+
+    with pytest.raises(ValidationError):
+        lot_create(
+            variant=VariantFactory(),
+            farm=FarmFactory(),
+            code="A1",
+            harvested_on=dt.date(2026, 10, 1),
+            quantity=1,
+        )
+
+
+def test_the_suggested_code_is_the_harvest_day_then_numbered():
+    from traceability.services.lots import lot_code_suggest, lot_create
+
+    farm, variant = _farm_and_variant()
+    day = dt.date(2026, 10, 15)
+
+    assert lot_code_suggest(variant=variant, harvested_on=day) == "261015"
+    lot_create(variant=variant, farm=farm, code="261015", harvested_on=day, quantity=1)
+    assert lot_code_suggest(variant=variant, harvested_on=day) == "261015-2"

@@ -119,7 +119,7 @@ def test_anyone_may_fetch_a_lots_own_code_but_not_a_unit_code(client, two_farmer
 def test_the_lot_form_offers_only_the_farmers_own_products_and_farms(
     client, two_farmers
 ):
-    (user_a, seller_a, farm_a, lot_a), (_u, _s, farm_b, lot_b) = two_farmers
+    (user_a, _seller_a, farm_a, lot_a), (_u, _s, farm_b, lot_b) = two_farmers
     client.force_login(user_a)
 
     form = client.get("/admin/truy-xuat/lo-hang/new/").content.decode()
