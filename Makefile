@@ -25,6 +25,12 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; \
 	  else echo "Cần cài gói fonts-dejavu-core (sudo apt-get install fonts-dejavu-core) để in tem."; fi; \
 	fi
+	@# poppler-utils (pdftoppm): a test renders a label PDF the way a viewer would.
+	@if ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	  else echo "Nên cài poppler-utils (sudo apt-get install poppler-utils) để chạy đủ kiểm thử tem."; fi; \
+	fi
 
 # Debian's Chromium for the browser tests; installed when we are root.
 browser:
