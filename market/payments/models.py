@@ -64,6 +64,9 @@ class Payment(models.Model):
     after a timeout can never charge twice.
     """
 
+    # Financial records, not content: keep them out of Wagtail's usage index.
+    wagtail_reference_index_ignore = True
+
     order = models.ForeignKey(
         "checkout.Order", on_delete=models.PROTECT, related_name="payments"
     )
@@ -116,6 +119,9 @@ class PaymentEvent(models.Model):
     made, so a replay finds it set and changes nothing.
     """
 
+    # Financial records, not content: keep them out of Wagtail's usage index.
+    wagtail_reference_index_ignore = True
+
     provider = models.CharField(max_length=10, choices=Provider.choices)
     event_id = models.CharField(_("mã sự kiện"), max_length=100)
     type = models.CharField(_("loại"), max_length=100)
@@ -157,6 +163,9 @@ class BankTransfer(models.Model):
     notification or from a statement import. Anything but an exact match is
     flagged for the operator, who reviews it here.
     """
+
+    # Financial records, not content: keep them out of Wagtail's usage index.
+    wagtail_reference_index_ignore = True
 
     transaction_id = models.CharField(
         _("mã giao dịch ngân hàng"), max_length=64, unique=True
@@ -213,6 +222,9 @@ class Refund(models.Model):
     Card refunds go through the gateway (with their own idempotency key);
     VietQR refunds are recorded here and paid by the operator by bank.
     """
+
+    # Financial records, not content: keep them out of Wagtail's usage index.
+    wagtail_reference_index_ignore = True
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds"

@@ -79,7 +79,9 @@ class PaymentViewSet(ModelViewSet):
         "reference",
         DateColumn("created_at", label=_("Tạo lúc")),
     ]
-    list_filter = ["provider", "status"]
+    # "succeeded" with order status "cancelled" = money taken for an order that
+    # expired first: refund it.
+    list_filter = ["provider", "status", "order__status"]
     search_fields = ["reference", "order__number"]
     ordering = ["-created_at"]
     form_fields = ["status"]

@@ -160,3 +160,20 @@ def test_statement_without_the_needed_columns_says_what_is_missing():
         services.statement_parse(data=b"date,money\n1,2\n")
 
     assert "thiếu cột" in str(error.value)
+
+
+@pytest.mark.parametrize("amount", [150000.5, -150000, "1.5e5", True])
+def test_notification_with_a_bad_amount_is_refused(
+    client, gateway_settings, vietqr_order, amount
+):
+    answer = notify(client, transfer(vietqr_order, amount=amount))
+
+    assert answer.status_code == 400
+    assert not BankTransfer.objects.exists()
+
+
+def test_amount_quoted_as_digits_is_accepted(client, gateway_settings, vietqr_order):
+    notify(client, transfer(vietqr_order, amount="150000"))
+
+    vietqr_order.refresh_from_db()
+    assert vietqr_order.status == "paid"

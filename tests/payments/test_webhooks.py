@@ -238,3 +238,23 @@ def test_charge_refunded_without_a_list_uses_the_cumulative_amount(
     order.refresh_from_db()
     assert order.refunded_vnd == 80_000
     assert order.status == "partly_refunded"
+
+
+def test_money_for_an_expired_order_is_kept_for_refund_not_accepted(
+    client, card_payment
+):
+    from market.checkout.services import order_cancel
+
+    order_cancel(order=card_payment.order, note="hold expired")
+
+    answer = deliver(
+        client,
+        *signed(intent_event("evt_late", "payment_intent.succeeded", card_payment)),
+    )
+
+    order = card_payment.order
+    order.refresh_from_db()
+    card_payment.refresh_from_db()
+    assert answer.json()["outcome"] == "order is cancelled: refund needed"
+    assert order.status == "cancelled"
+    assert card_payment.status == PaymentStatus.SUCCEEDED

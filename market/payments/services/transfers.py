@@ -49,6 +49,9 @@ def order_codes_in(text: str) -> list[str]:
 def notification_fields(payload: dict) -> dict:
     """The fields of a bank notification, checked; raises KeyError/ValueError."""
     amount = payload["amount"]
+    # Whole dong, as a JSON number or a string of digits (some banks quote it).
+    if isinstance(amount, str) and amount.strip().isdigit():
+        amount = int(amount)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError("amount must be a positive whole number of dong")
     occurred_at = parse_datetime(str(payload["time"]))

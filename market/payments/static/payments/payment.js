@@ -14,8 +14,12 @@
     message.classList.toggle("msg-error", !!isError);
   }
 
+  // Every 2 s while a card payment settles; every 5 s, for up to
+  // half an hour, while a bank transfer may still be on its way.
   function poll() {
     var tries = 0;
+    var every = root ? 2000 : 5000;
+    var limit = root ? 90 : 360;
     var timer = setInterval(function () {
       tries += 1;
       fetch(section.dataset.statusUrl, { headers: { Accept: "application/json" } })
@@ -25,13 +29,13 @@
             clearInterval(timer);
             say(section.dataset.sayPaid);
             window.location.reload();
-          } else if (root && tries > 90) {
+          } else if (tries > limit) {
             clearInterval(timer);
-            say(root.dataset.saySlow, true);
+            say(section.dataset.saySlow, true);
           }
         })
         .catch(function () { /* keep waiting: the link may be slow */ });
-    }, 2000);
+    }, every);
   }
 
   if (section.hasAttribute("data-poll")) poll();
