@@ -247,3 +247,21 @@ def test_localstripe_delivers_payment_intent_succeeded_to_our_webhook(
         event.payload["data"]["object"]["id"]
         == Payment.objects.get(order=order).reference
     )
+
+
+@pytest.mark.localstripe
+def test_a_second_card_cannot_start_while_the_first_is_on_its_way(
+    client, localstripe, card_order
+):
+    Payment.objects.create(
+        order=card_order,
+        provider="card",
+        payment_method_ref="pm_other_tab",
+        amount_vnd=card_order.total_vnd,
+        idempotency_key="pay_other_tab",
+    )
+
+    answer = pay(client, card_order, pm="pm_card_visa")
+
+    assert answer.status_code == 409
+    assert Payment.objects.filter(order=card_order).count() == 1

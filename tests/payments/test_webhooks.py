@@ -258,3 +258,27 @@ def test_money_for_an_expired_order_is_kept_for_refund_not_accepted(
     assert answer.json()["outcome"] == "order is cancelled: refund needed"
     assert order.status == "cancelled"
     assert card_payment.status == PaymentStatus.SUCCEEDED
+
+
+def test_a_second_successful_payment_is_flagged_for_refund(client, card_payment):
+    deliver(
+        client, *signed(intent_event("evt_a", "payment_intent.succeeded", card_payment))
+    )
+    second = Payment.objects.create(
+        order=card_payment.order,
+        provider="card",
+        reference="pi_test_2",
+        amount_vnd=card_payment.amount_vnd,
+        status=PaymentStatus.PROCESSING,
+        idempotency_key="pay_test_2",
+    )
+
+    answer = deliver(
+        client, *signed(intent_event("evt_b", "payment_intent.succeeded", second))
+    )
+
+    assert (
+        answer.json()["outcome"]
+        == "order already paid by another payment: refund needed"
+    )
+    assert card_payment.order.events.filter(to_status="paid").count() == 1

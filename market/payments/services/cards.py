@@ -9,8 +9,10 @@ gateway's signed `payment_intent.succeeded` webhook arrives (see events.py).
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market.payments import gateway
@@ -25,6 +27,9 @@ from market.payments.services.orders import order_is_payable, order_lock
 CARD_METHOD = "card"
 # Attempts that may still end with money taken: a new one must not start.
 OPEN_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED)
+# How long an unanswered attempt blocks an attempt with another card: longer
+# than the gateway timeout, short enough not to lock a shopper out.
+IN_FLIGHT = timedelta(seconds=60)
 
 
 class PaymentNotAllowed(Exception):
@@ -86,6 +91,15 @@ def _attempt_for(*, order_pk: int, payment_method_ref: str) -> Payment:
     ).first()
     if unfinished is not None:
         return unfinished
+    # Another card still on its way to the gateway (e.g. a second tab): wait,
+    # or both could be charged.
+    if order.payments.filter(
+        status=PaymentStatus.STARTED,
+        created_at__gt=timezone.now() - IN_FLIGHT,
+    ).exists():
+        raise PaymentNotAllowed(
+            _("Một lần thanh toán khác của đơn này đang được gửi. Hãy đợi một phút.")
+        )
     return Payment.objects.create(
         order=order,
         provider=Provider.CARD,

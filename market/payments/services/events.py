@@ -155,6 +155,12 @@ def _intent_succeeded(payload: dict) -> str:
         order_mark_paid(order=order, paid_at=_event_time(payload))
         return "order paid"
     if order.paid_at is not None:
+        others = order.payments.filter(status=PaymentStatus.SUCCEEDED).exclude(
+            pk=payment.pk
+        )
+        if others.exists():
+            logger.warning("order %s paid twice; refund payment %s", order, payment.pk)
+            return "order already paid by another payment: refund needed"
         return "order was already paid"
     # Money taken for an order that is no longer payable (e.g. cancelled when
     # its stock hold ran out): the operator must refund it.
