@@ -43,8 +43,10 @@ def payment_context(*, order) -> dict:
         "order": order,
         "payable": order.status == "pending_payment",
         "latest_payment": latest,
+        # Only a confirmed charge waits for the bank; an abandoned 3-D Secure
+        # check (requires_action) must leave the card form usable.
         "waiting_for_bank": latest is not None
-        and latest.status in (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION),
+        and latest.status == PaymentStatus.PROCESSING,
         "status_url": order_url("status", order, absolute=False),
     }
     if order.payment_method == "vietqr":

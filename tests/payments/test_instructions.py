@@ -86,3 +86,27 @@ def test_paid_order_shows_no_payment_form(client, card_order):
 
     assert "card-element" not in page
     assert "Đơn đã được thanh toán" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "form_shown"),
+    [("processing", False), ("requires_action", True), ("failed", True)],
+)
+def test_card_form_is_back_unless_a_charge_waits_for_the_bank(
+    client, card_order, status, form_shown
+):
+    from market.payments.models import Payment
+
+    Payment.objects.create(
+        order=card_order,
+        provider="card",
+        reference="pi_page",
+        amount_vnd=card_order.total_vnd,
+        status=status,
+        idempotency_key="pay_page",
+    )
+    url = reverse("payments:page", kwargs={"number": card_order.number})
+
+    page = client.get(url, {"t": card_order.access_token}).content.decode()
+
+    assert ('id="card-element"' in page) is form_shown

@@ -39,7 +39,12 @@
   }
 
   if (section.hasAttribute("data-poll")) poll();
-  if (!root || typeof window.Stripe === "undefined") return;
+  if (!root) return;
+  if (typeof window.Stripe === "undefined") {
+    // JavaScript runs, but the gateway's card script did not load.
+    root.querySelector("[data-nojs]").textContent = root.dataset.sayNoGateway;
+    return;
+  }
 
   var form = root.querySelector("form");
   var button = form.querySelector("button");
