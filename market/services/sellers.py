@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
+    CollectionViewRestriction,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
@@ -347,7 +348,19 @@ def seller_provision(*, seller: Seller) -> StorePage:
     for user in seller.users.all():
         user.groups.add(group)
     market_workflow_ensure()
+    _collection_private_ensure(collection, [group, operator_group_ensure()])
     return store
+
+
+def _collection_private_ensure(collection: Collection, groups: list[Group]) -> None:
+    """Documents in a seller's collection (certificate scans carry names and
+    addresses) are served only to the seller's group and the operator. The
+    public sees the approved badge, not the scan."""
+    restriction, _created = CollectionViewRestriction.objects.get_or_create(
+        collection=collection,
+        defaults={"restriction_type": CollectionViewRestriction.GROUPS},
+    )
+    restriction.groups.add(*groups)
 
 
 def _store_ensure(seller: Seller) -> StorePage:

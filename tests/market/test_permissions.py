@@ -250,6 +250,22 @@ def test_public_api_shows_live_products_only(client, farms):
     assert client.get(detail).status_code == 404
 
 
+def test_certificate_scans_are_served_only_to_their_seller_and_the_operator(
+    client, farms
+):
+    a, b = farms
+    url = b.document.url
+    assert client.get(url).status_code == 302  # anonymous: asked to log in
+    client.force_login(a.user)
+    assert client.get(url).status_code in DENIED
+    client.force_login(b.user)
+    assert client.get(url).status_code == 200
+    operator = UserFactory(username="vanhanh-giay")
+    operator.groups.add(operator_group_ensure())
+    client.force_login(operator)
+    assert client.get(url).status_code == 200
+
+
 def test_public_cannot_preview_a_draft(client, farms):
     _a, b = farms
     assert client.get(b.draft.url or "/cho/khong-co/").status_code == 404
