@@ -1,4 +1,12 @@
 """Wagtail admin hooks of the traceability app; each staff module registers
 its own views and menu items when imported."""
 
-from traceability.staff import diary, farms, lots, packing, recalls, scans  # noqa: F401
+from traceability.staff import (  # noqa: F401
+    diary,
+    farms,
+    lots,
+    packing,
+    recalls,
+    reports,
+    scans,
+)

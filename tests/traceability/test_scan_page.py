@@ -43,6 +43,14 @@ from traceability.verdicts import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The report rate limit lives in the cache, which outlives each test.
+    from django.core.cache import cache
+
+    cache.clear()
+
 SIGNED = LinkCheck(parsed=True, has_signature=True, signature_ok=True)
 TODAY = dt.date(2026, 11, 20)
 LIMITS = Limits(max_scans=3, max_clients=2)
@@ -640,3 +648,33 @@ def test_behind_the_proxy_clients_are_counted_by_forwarded_address(settings):
 
     assert same == ["genuine", "genuine"]
     assert verdict_of(other) == "suspicious"
+
+
+def test_reports_are_listed_in_the_admin_for_their_seller_only(client):
+    from tests.traceability.staff_helpers import farmer_of, operator_user
+
+    mine = LotFactory(serials_issued=10)
+    theirs = LotFactory(serials_issued=10)
+    report(client, signed_path(mine, "1"), message="Chai của tôi bị hở nắp")
+    report(client, signed_path(theirs, "1"), message="Chai nhà khác bị vỡ")
+    farmer = Client()
+    farmer.force_login(farmer_of(mine.farm.seller))
+
+    listing = farmer.get("/admin/truy-xuat/phan-anh/").content.decode()
+    other = ProblemReport.objects.get(lot=theirs)
+    refused = farmer.post("/admin/truy-xuat/phan-anh/", {"report": other.pk})
+    own = ProblemReport.objects.get(lot=mine)
+    farmer.post("/admin/truy-xuat/phan-anh/", {"report": own.pk})
+
+    assert "Chai của tôi bị hở nắp" in listing
+    assert "Chai nhà khác bị vỡ" not in listing
+    assert refused.status_code == 404
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert own.handled_at is not None and other.handled_at is None
+    operator = Client()
+    operator.force_login(operator_user())
+    assert (
+        "Chai nhà khác bị vỡ"
+        in operator.get("/admin/truy-xuat/phan-anh/").content.decode()
+    )

@@ -12,13 +12,16 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from market.services.sellers import user_is_operator
 from traceability import digital_link
 from traceability.models import Lot, ProblemReport, Scan
+from traceability.selectors import lots_visible_to
 from traceability.selectors_scan import gtin_candidates
 from traceability.verdicts import client_hash
 
@@ -148,4 +151,27 @@ def problem_report_create(
                 fail_silently=True,
             )
         )
+    return report
+
+
+def problem_reports_visible_to(*, user):
+    """Reports about the user's own lots; every report for the operator
+    (including those about codes that name no lot)."""
+    reports = ProblemReport.objects.select_related("lot__variant__product")
+    if user.is_authenticated and user_is_operator(user):
+        return reports
+    return reports.filter(lot__in=lots_visible_to(user=user))
+
+
+def problem_report_mark_handled(*, report: ProblemReport, user) -> ProblemReport:
+    """Mark a report handled (once; the first time stays).
+
+    Rule kept: only someone who may see the report may mark it.
+    """
+    if not problem_reports_visible_to(user=user).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    ProblemReport.objects.filter(pk=report.pk, handled_at__isnull=True).update(
+        handled_at=timezone.now()
+    )
+    report.refresh_from_db(fields=["handled_at"])
     return report
