@@ -51,6 +51,7 @@ def _fresh_rate_limits():
 
     cache.clear()
 
+
 SIGNED = LinkCheck(parsed=True, has_signature=True, signature_ok=True)
 TODAY = dt.date(2026, 11, 20)
 LIMITS = Limits(max_scans=3, max_clients=2)
