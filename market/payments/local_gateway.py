@@ -19,7 +19,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from aiohttp import web
+    from localstripe.resources import Store
     from localstripe.server import app
+
+    # localstripe pickles its whole store to /tmp/localstripe.pickle on every
+    # write, shared by every instance on the machine (tests, demo). Ours start
+    # empty and keep their state in memory only.
+    Store.dump_to_disk = lambda self: None
 
     logging.basicConfig(level=logging.WARNING)
     print(
