@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
 from market.models import (
     Certification,
+    MarketIndexPage,
     ProductPage,
     Seller,
     Stock,
     StorePage,
     Variant,
 )
-from market.services.catalogue import page_slug, product_refresh_summaries
-from market.services.sellers import seller_provision
+from market.services.catalogue import product_refresh_summaries
+from market.services.sellers import MarketNotSetUp, seller_provision
 
+from .pages import NewPage, pages_bulk_create
 from .plan import _chunks, _description_html
 from .types import (
     _BATCH,
@@ -28,19 +27,6 @@ from .types import (
 )
 
 # --- apply -----------------------------------------------------------------
-
-
-def _slug_base(name: str) -> str:
-    return page_slug(name) or "san-pham"
-
-
-def _unique_slug(name: str, taken: set[str]) -> str:
-    base = _slug_base(name)
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    taken.add(slug)
-    return slug
 
 
 def _stores_by_seller(seller_ids: list[int]) -> dict[int, StorePage]:
@@ -53,91 +39,41 @@ def _stores_by_seller(seller_ids: list[int]) -> dict[int, StorePage]:
     return stores
 
 
-def _next_steps(stores: list[StorePage]) -> dict[int, int]:
-    """The step number the next child of each store gets (treebeard MP)."""
-    steplen = Page.steplen
-    next_step = {store.pk: 1 for store in stores}
-    by_path = {store.path: store.pk for store in stores}
-    for depth in sorted({store.depth for store in stores}):
-        paths = [store.path for store in stores if store.depth == depth]
-        for chunk in _chunks(paths):
-            children = Page.objects.filter(depth=depth + 1)
-            query = None
-            for path in chunk:
-                part = children.filter(path__startswith=path)
-                query = part if query is None else query | part
-            for path in query.values_list("path", flat=True):
-                parent = by_path[path[: depth * steplen]]
-                step = Page._str2int(path[-steplen:]) + 1
-                next_step[parent] = max(next_step[parent], step)
-    return next_step
-
-
 def _create_product_pages(
     plan: ImportPlan, *, sellers: dict[str, Seller], publish: bool, user
 ) -> None:
-    """Create the new ProductPages in bulk, computing the treebeard
-    path/depth/numchild the way `add_child` would, so each is a normal page
-    the admin can open (without a revision, as Wagtail allows)."""
+    """Create the new ProductPages in bulk under their sellers' stores."""
     if not plan.new_products:
         return
     stores = _stores_by_seller(sorted({s.pk for s in sellers.values()}))
-    next_step = _next_steps(list(stores.values()))
-    taken: dict[int, set[str]] = {}
-    for seller_id, slug in ProductPage.objects.filter(
-        seller_id__in=list(stores)
-    ).values_list("seller_id", "slug"):
-        taken.setdefault(seller_id, set()).add(slug)
-    content_type = ContentType.objects.get_for_model(ProductPage)
-    now = timezone.now()
-    added: dict[int, int] = {}
-    pages, products = [], []
+    items = []
     for new in plan.new_products.values():
         seller = sellers[new.key[0]]
-        store = stores[seller.pk]
-        step = next_step[store.pk]
-        next_step[store.pk] = step + 1
-        added[store.pk] = added.get(store.pk, 0) + 1
-        slug = _unique_slug(new.data.name, taken.setdefault(seller.pk, set()))
-        page = Page(
-            title=new.data.name,
-            draft_title=new.data.name,
-            slug=slug,
-            content_type=content_type,
-            path=Page._get_path(store.path, store.depth + 1, step),
-            depth=store.depth + 1,
-            numchild=0,
-            url_path=f"{store.url_path}{slug}/",
-            locale_id=store.locale_id,
-            live=publish,
-            has_unpublished_changes=not publish,
-            first_published_at=now if publish else None,
-            last_published_at=now if publish else None,
-            owner=user,
-        )
-        pages.append(page)
-        products.append((page, new, seller))
-    for chunk in _chunks(pages):
-        Page.objects.bulk_create(chunk)
-    rows = []
-    for page, new, seller in products:
-        new.page_id = page.pk
-        product = ProductPage(
-            page_ptr_id=page.pk,
-            seller_id=seller.pk,
-            category=new.data.category,
-            unit=new.data.unit,
-            description=_description_html(new.data.description),
-        )
-        rows.append(product)
-    fields = ProductPage._meta.local_concrete_fields
-    for chunk in _chunks(rows):
-        # Django refuses bulk_create on a multi-table child; insert the child
-        # rows directly (the parent rows exist), the way Model.save() does.
-        ProductPage.objects._insert(chunk, fields=fields)
-    for store_id, count in added.items():
-        Page.objects.filter(pk=store_id).update(numchild=F("numchild") + count)
-    plan.touched_product_ids.update(new.page_id for new in plan.new_products.values())
+        fields = {
+            "seller_id": seller.pk,
+            "category": new.data.category,
+            "unit": new.data.unit,
+            "description": _description_html(new.data.description),
+        }
+        items.append(NewPage(stores[seller.pk], new.data.name, fields))
+    pages_bulk_create(model=ProductPage, items=items, publish=publish, user=user)
+    for new, item in zip(plan.new_products.values(), items, strict=True):
+        new.page_id = item.page_id
+    plan.touched_product_ids.update(item.page_id for item in items)
+
+
+def _create_store_pages(sellers: list[Seller]) -> None:
+    """Live StorePages for sellers that have none, in bulk under the market."""
+    if not sellers:
+        return
+    market = MarketIndexPage.objects.first()
+    if market is None:
+        raise MarketNotSetUp("Create the market index page (seed_demo) first.")
+    items = [
+        NewPage(market, seller.legal_name, {"seller_id": seller.pk})
+        for seller in sellers
+    ]
+    pages_bulk_create(model=StorePage, items=items, publish=True)
 
 
 def _apply_sellers(plan: ImportPlan) -> dict[str, Seller]:
@@ -164,9 +100,12 @@ def _apply_sellers(plan: ImportPlan) -> dict[str, Seller]:
                 "seller_id", flat=True
             )
         )
-    for seller in sellers.values():
-        if seller.pk not in with_store:
-            seller_provision(seller=seller)
+    storeless = [s for s in sellers.values() if s.pk not in with_store]
+    _create_store_pages(storeless)
+    for seller in storeless:
+        # The store page exists now; this adds the seller's group, collection
+        # and permissions (market.services.sellers owns those rules).
+        seller_provision(seller=seller)
     if plan.changed_sellers:
         plan.touched_product_ids.update(
             ProductPage.objects.filter(seller__in=plan.changed_sellers).values_list(
