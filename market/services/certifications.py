@@ -29,6 +29,10 @@ from market.models import (
     Seller,
     ocop_valid_until,
 )
+from market.services.catalogue import (
+    product_refresh_summary,
+    seller_refresh_summaries,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -288,13 +292,6 @@ def certification_delete(*, certification: Certification) -> None:
 
 def _refresh_products(certification: Certification) -> None:
     """Keep the products' OCOP / VietGAP summary fields in step."""
-    try:
-        from market.services.catalogue import (
-            product_refresh_summary,
-            seller_refresh_summaries,
-        )
-    except ImportError:  # the catalogue services have not landed yet
-        return
     if certification.product_id:
         product = ProductPage.objects.filter(pk=certification.product_id).first()
         if product is not None:
