@@ -294,7 +294,13 @@ class ProductPage(Page):
         context.update(product_context(page=self, request=request))
         return context
 
-    SUMMARY_FIELDS = ("province_code", "price_min", "ocop_stars", "has_vietgap", "in_stock")
+    SUMMARY_FIELDS = (
+        "province_code",
+        "price_min",
+        "ocop_stars",
+        "has_vietgap",
+        "in_stock",
+    )
 
     def with_content_json(self, content):
         # The summary fields are derived state kept by services, not content:

@@ -75,6 +75,7 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     admin_logout(page, base)
     page.goto(status_url)
     page.get_by_role("heading", name="Đã duyệt: cửa hàng đã mở").wait_for()
+    assert axe_violations(page) == []
 
     # 3. The farmer logs in and sees only their own store
     admin_login(page, base, USERNAME, password)
