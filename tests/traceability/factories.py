@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.conf import settings
 from stdnum.vn import mst
-from wagtail.models import Page
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from market.models import ProductPage, Seller, Variant
 from tests.factories import UserFactory
@@ -64,8 +66,20 @@ class ProductPageFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         page = model_class(*args, **kwargs)
-        Page.get_first_root_node().add_child(instance=page)
+        _root_page().add_child(instance=page)
         return page
+
+
+def _root_page() -> Page:
+    """Wagtail's root page; `transaction=True` tests flush the one the
+    migrations made, so make it again when it is gone."""
+    root = Page.get_first_root_node()
+    if root is None:
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    return root
 
 
 class VariantFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,72 @@
+"""Races that the row lock on the lot must win (PostgreSQL only: SQLite
+serialises writers anyway, and its test database is not shared by threads)."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tests.traceability.factories import LotFactory
+from traceability.models import LabelRun, LotEvent
+from traceability.services.events import lot_chain_check, lot_event_append
+from traceability.services.labels import label_run_create
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL row locks"
+    ),
+]
+
+THREADS = 6
+
+
+def _in_threads(work):
+    errors = []
+    barrier = threading.Barrier(THREADS)
+
+    def run(n):
+        try:
+            barrier.wait()
+            work(n)
+        except Exception as exc:  # reported by the assert below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+
+
+def test_concurrent_label_runs_get_disjoint_serial_ranges():
+    lot = LotFactory()
+
+    _in_threads(lambda n: label_run_create(lot=lot, count=10 + n))
+
+    runs = sorted(LabelRun.objects.filter(lot=lot), key=lambda r: r.first_serial)
+    serials = [s for r in runs for s in range(r.first_serial, r.first_serial + r.count)]
+    assert serials == list(range(1, len(serials) + 1))
+    lot.refresh_from_db()
+    assert lot.serials_issued == len(serials) == sum(10 + n for n in range(THREADS))
+
+
+def test_concurrent_events_form_one_unbroken_chain():
+    lot = LotFactory()
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+
+    _in_threads(
+        lambda n: lot_event_append(
+            lot=lot,
+            kind="observation",
+            occurred_at=start + dt.timedelta(hours=n),
+            biz_step="inspecting",
+        )
+    )
+
+    assert LotEvent.objects.filter(lot=lot).count() == THREADS
+    assert lot_chain_check(lot=lot) is None
