@@ -4,7 +4,7 @@ Prints labels/s, total seconds and PDF size for one process and for two
 worker processes, then decodes a sample of labels from the PDF's own page
 images with zxing-cpp. The budget is 10 000 labels within 60 s on 2 cores.
 
-    .venv/bin/python bench/labels.py [count]
+    .venv/bin/python bench/labels.py [count] [workers …]
 
 Runs the same pure renderer the background task runs
 (`traceability.labels.write_pdf`), without a database: the task adds one
@@ -51,15 +51,18 @@ def job(count: int) -> rendering.LabelJob:
 
 def run(count: int, workers: int) -> Path:
     path = Path(tempfile.mkdtemp(prefix="nq-bench-")) / "labels.pdf"
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     with path.open("wb") as fp:
         pages = rendering.write_pdf(job(count), fp, workers=workers)
     seconds = time.perf_counter() - start
+    # CPU time of this process (the parent only when workers > 1): what the
+    # run costs, whatever else the shared machine is doing.
+    cpu = time.process_time() - cpu_start
     size = path.stat().st_size
     print(
         f"workers={workers}: {count} labels, {pages} pages in {seconds:.1f} s "
-        f"= {count / seconds:.0f} labels/s; PDF {size / 1e6:.1f} MB "
-        f"({size / count:.0f} bytes/label)"
+        f"= {count / seconds:.0f} labels/s (parent CPU {cpu:.1f} s); "
+        f"PDF {size / 1e6:.1f} MB ({size / count:.0f} bytes/label)"
     )
     return path
 
@@ -83,8 +86,9 @@ def check(path: Path, count: int) -> None:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f}")
-    run(count, workers=1)
-    path = run(count, workers=2)
+    workers = [int(w) for w in sys.argv[2:]] or [1, 2]
+    for n in workers:
+        path = run(count, workers=n)
     check(path, count)
 
 

@@ -54,8 +54,12 @@ def label_run_create(
             }
         )
     layout = rendering.SheetLayout(columns=columns, rows=rows)
+    # The longest link this run can print: its last serial.
+    longest = label_link_maker(lot=lot)(
+        serial=serial_format(lot.serials_issued + count)
+    )
     try:
-        rendering.plan(layout, "x" * 100)
+        rendering.plan(layout, longest)
     except rendering.LabelError as exc:
         raise ValidationError(
             _(
@@ -152,16 +156,17 @@ def label_run_render(*, run: LabelRun, workers: int | None = None) -> LabelRun:
     """Draw the run's PDF, saving progress after every page.
 
     Rule kept: a finished run is never drawn again (its labels may already be
-    stuck on bottles); a failed run records why and can be retried.
+    stuck on bottles), and only one worker draws a run: it claims the run by
+    moving it from queued (or failed: a retry) to running in one UPDATE.
     """
+    claimed = LabelRun.objects.filter(
+        pk=run.pk, status__in=[LabelRunStatus.QUEUED, LabelRunStatus.FAILED]
+    ).update(status=LabelRunStatus.RUNNING, progress=0, error="")
     run = LabelRun.objects.select_related("lot__variant__product", "lot__farm").get(
         pk=run.pk
     )
-    if run.status == LabelRunStatus.DONE:
+    if not claimed:
         return run
-    LabelRun.objects.filter(pk=run.pk).update(
-        status=LabelRunStatus.RUNNING, progress=0, error=""
-    )
     if workers is None:
         workers = DEFAULT_WORKERS
 
