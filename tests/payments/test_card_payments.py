@@ -265,3 +265,21 @@ def test_a_second_card_cannot_start_while_the_first_is_on_its_way(
 
     assert answer.status_code == 409
     assert Payment.objects.filter(order=card_order).count() == 1
+
+
+@pytest.mark.localstripe
+def test_api_client_pays_with_the_urls_the_orders_api_returns(
+    client, localstripe, card_order
+):
+    from market.payments import services
+
+    info = services.payment_instructions(order=card_order)
+
+    answer = client.post(
+        info["pay_url"].removeprefix("http://testserver"),
+        {"payment_method": "pm_card_visa"},
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "processing"
