@@ -172,7 +172,8 @@ def _try_place(request, form, cart, summary):
     data = form.cleaned_data
     try:
         order = order_place(
-            cart_lines=[LineRequest(v, q) for v, q in cart.lines.items()],
+            # The lines the shopper saw priced (products no longer sold drop out).
+            cart_lines=[LineRequest(x.variant.pk, x.quantity) for x in summary.lines],
             customer=Customer(data["customer_name"], data["phone"], data["email"]),
             address=ShippingAddress(
                 data["province_code"], data["ward_code"], data["address_line"]
