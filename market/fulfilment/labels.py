@@ -71,7 +71,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
     return lines
 
 
-def _address(party) -> str:
+def party_address(party) -> str:
     parts = [party.address_line, party.ward_name, party.province_name]
     return ", ".join(part for part in parts if part)
 
@@ -108,12 +108,12 @@ def label_image(parcel: Parcel) -> Image.Image:
     pen.rule()
     pen.text(_("NGƯỜI GỬI"), size=24, bold=True)
     pen.text(f"{seller.legal_name} · {seller.phone}", size=28)
-    pen.text(_address(seller), size=26)
+    pen.text(party_address(seller), size=26)
     pen.rule()
     pen.text(_("NGƯỜI NHẬN"), size=24, bold=True)
     pen.text(order.customer_name, size=40, bold=True)
     pen.text(_("ĐT: %(phone)s") % {"phone": order.phone}, size=40, bold=True)
-    pen.text(_address(order), size=32)
+    pen.text(party_address(order), size=32)
     pen.rule()
     pen.text(_("Mã đơn: %(number)s") % {"number": order.number}, size=32, bold=True)
     weight = f"{parcel.weight_g:,}".replace(",", ".")

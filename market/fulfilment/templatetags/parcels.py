@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from market.fulfilment.labels import party_address
 from market.fulfilment.models import Parcel
 
 register = template.Library()
@@ -19,3 +20,9 @@ def parcel_journey(shipment):
         .first()
     )
     return {"parcel": parcel}
+
+
+@register.filter
+def address(party) -> str:
+    """Street, ward, province of a seller or an order, comma-separated."""
+    return party_address(party)
