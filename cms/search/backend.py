@@ -35,7 +35,6 @@ from modelsearch.backends.base import (
 )
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.query import MatchAll
-from whoosh import query as wq
 
 from . import store
 from .compiler import (
@@ -71,7 +70,8 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.simplified = simplify(self.query)
-        self._hits = None
+        self._engine_query = None
+        self._top = None
         self._matched = None
 
     def specs(self):
@@ -82,7 +82,10 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
 
     def whoosh_query(self, backend, searcher):
         reader = searcher.reader() if backend.fuzzy else None
-        return self.builder_class(self.specs(), reader=reader).build(self.simplified)
+        builder = self.builder_class(
+            self.specs(), reader=reader, catch_all=self.fields is None
+        )
+        return builder.build(self.simplified)
 
     @property
     def is_match_all(self):
@@ -92,41 +95,71 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     def is_match_none(self):
         return self.simplified is NOTHING
 
-    def hits(self, backend):
-        """Engine hits as ``[(pk, score), ...]``, best first, cached."""
-        if self._hits is None:
-            model = self.queryset.model
-            path = backend.index_path(model)
-            searcher = store.searcher(path)
-            results = searcher.search(
-                self.whoosh_query(backend, searcher),
-                limit=None,
-                filter=wq.Term("ct", model_label(model)),
-                terms=False,
-            )
-            pk_column = searcher.reader().column_reader("pk")
-            to_python = model._meta.pk.to_python
-            seen = set()
-            hits = []
-            for score, docnum in results.top_n:
-                pk = to_python(pk_column[docnum])
-                if pk not in seen:
-                    seen.add(pk)
-                    hits.append((pk, score))
-            self._hits = hits
-        return self._hits
+    def _engine(self, backend):
+        """(searcher, whoosh query, bit set of this model's documents)."""
+        model = self.queryset.model
+        searcher = store.searcher(backend.index_path(model))
+        if self._engine_query is None or self._engine_query[0] is not searcher:
+            query = self.whoosh_query(backend, searcher)
+            docs = store.content_filter(searcher, model_label(model))
+            self._engine_query = (searcher, query, docs)
+        return self._engine_query
 
-    def matched(self, backend):
-        """Hits that the queryset's own filters let through, best first."""
+    def _to_pks(self, searcher, docnums):
+        pk_column = searcher.reader().column_reader("pk")
+        to_python = self.queryset.model._meta.pk.to_python
+        return [to_python(pk_column[docnum]) for docnum in docnums]
+
+    def _allowed(self, pks) -> set:
+        """The pks among `pks` that the queryset's own filters let through."""
+        base = self.queryset.order_by()
+        allowed = set()
+        for chunk in chunked(list(pks)):
+            allowed.update(base.filter(pk__in=chunk).values_list("pk", flat=True))
+        return allowed
+
+    def top(self, backend, limit):
+        """The `limit` best engine hits as ``[(pk, score)]`` (all when None),
+        and whether that is every hit. Whoosh skips blocks of postings that
+        cannot reach the top `limit`, so a first page stays fast however many
+        documents match."""
+        cached = self._top
+        if cached and (cached[2] or (limit is not None and cached[0] >= limit)):
+            return cached[1], cached[2]
+        searcher, query, docs = self._engine(backend)
+        results = searcher.search(query, limit=limit, filter=docs, terms=False)
+        top_n = results.top_n
+        pks = self._to_pks(searcher, [docnum for _, docnum in top_n])
+        seen, hits = set(), []
+        for pk, (score, _docnum) in zip(pks, top_n, strict=True):
+            if pk not in seen:
+                seen.add(pk)
+                hits.append((pk, score))
+        exhausted = limit is None or len(top_n) < limit
+        self._top = (limit, hits, exhausted)
+        return hits, exhausted
+
+    def ranked(self, backend, stop):
+        """Hits the queryset's filters let through, best first: at least
+        `stop` of them when there are that many (all when `stop` is None)."""
+        limit = None if stop is None else max(100, 2 * stop)
+        while True:
+            hits, exhausted = self.top(backend, limit)
+            allowed = self._allowed(pk for pk, _ in hits)
+            ranked = [(pk, score) for pk, score in hits if pk in allowed]
+            if exhausted or len(ranked) >= stop:
+                return ranked
+            limit *= 4
+
+    def matched_pks(self, backend) -> list:
+        """Every matching pk the queryset allows, unordered and unscored
+        (for counts, facets and database ordering), cached."""
         if self._matched is None:
-            hits = self.hits(backend)
-            allowed = set()
-            base = self.queryset.order_by()
-            for chunk in chunked([pk for pk, _ in hits]):
-                allowed.update(base.filter(pk__in=chunk).values_list("pk", flat=True))
-            self._matched = [(pk, score) for pk, score in hits if pk in allowed]
+            searcher, query, docs = self._engine(backend)
+            docnums = [d for d in query.docs(searcher) if d in docs]
+            pks = set(self._to_pks(searcher, docnums))
+            self._matched = list(pks & self._allowed(pks))
         return self._matched
-
 
 class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
     field_kind = AutocompleteField
@@ -153,10 +186,10 @@ class WhooshSearchResults(BaseSearchResults):
             return []
         if compiler.is_match_all:
             return list(self._match_all_queryset()[self.start : self.stop])
-        matched = compiler.matched(self.backend)
         if compiler.order_by_relevance:
-            return self._fetch_in_order(matched[self.start : self.stop])
-        return self._fetch_db_order(matched)
+            ranked = compiler.ranked(self.backend, self.stop)
+            return self._fetch_in_order(ranked[self.start : self.stop])
+        return self._fetch_db_order(compiler.matched_pks(self.backend))
 
     def _fetch_in_order(self, page):
         objects = self._queryset().in_bulk([pk for pk, _ in page])
@@ -171,7 +204,9 @@ class WhooshSearchResults(BaseSearchResults):
         return results
 
     def _fetch_db_order(self, matched):
-        scores = dict(matched)
+        scores = dict.fromkeys(matched, 0.0)
+        if self._score_field:
+            scores.update(self.query_compiler.top(self.backend, None)[0])
         queryset = self._queryset()
         if not queryset.query.order_by:
             queryset = queryset.order_by("-pk")
@@ -194,7 +229,7 @@ class WhooshSearchResults(BaseSearchResults):
             return 0
         if compiler.is_match_all:
             return self._match_all_queryset()[self.start : self.stop].count()
-        return len(compiler.matched(self.backend)[self.start : self.stop])
+        return len(compiler.matched_pks(self.backend)[self.start : self.stop])
 
     def facet(self, field_name):
         compiler = self.query_compiler
@@ -212,7 +247,7 @@ class WhooshSearchResults(BaseSearchResults):
         elif compiler.is_match_none:
             querysets = []
         else:
-            pks = [pk for pk, _ in compiler.matched(self.backend)]
+            pks = compiler.matched_pks(self.backend)
             querysets = [base.filter(pk__in=chunk) for chunk in chunked(pks)]
         for queryset in querysets:
             for row in queryset.values(field_name).annotate(count=Count("pk")):
@@ -277,6 +312,7 @@ class WhooshRebuilder:
         return self.target
 
     def finish(self):
+        store.optimize(self.target.path)
         store.swap(self.index.path, self.target.path)
 
 

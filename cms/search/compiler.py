@@ -29,7 +29,7 @@ from whoosh import query as wq
 from whoosh.query import AndMaybe, AndNot, Every, NullQuery, Prefix
 
 from .analysis import fold, has_marks, words
-from .store import AUTOCOMPLETE, EXACT, FOLDED
+from .store import ALL_EXACT, ALL_TEXT, AUTOCOMPLETE, EXACT, FOLDED
 
 FOLDED_WEIGHT = 1.0
 EXACT_WEIGHT = 0.8
@@ -96,10 +96,11 @@ def _simplify_or(parts):
 class WhooshQueryBuilder:
     """Builds Whoosh queries over a set of `FieldSpec`s."""
 
-    def __init__(self, specs, *, reader=None):
+    def __init__(self, specs, *, reader=None, catch_all=False):
         # With a reader, words also match their one-letter typos.
         self.specs = specs
         self.reader = reader
+        self.catch_all = catch_all and all(spec.boost >= 1 for spec in specs)
 
     def build(self, q, boost: float = 1.0):
         if isinstance(q, MatchAll):
@@ -133,18 +134,12 @@ class WhooshQueryBuilder:
         return base
 
     def word(self, word: str, boost: float):
-        """One word in every field: folded, exact when typed with marks, and
-        its one-letter variants found in the index (typos)."""
+        """One word: folded, exact when typed with marks, and its one-letter
+        variants found in the index (typos)."""
         folded = fold(word)
-        clauses = [
-            wq.Term(s.path + FOLDED, folded, boost=boost * s.boost * FOLDED_WEIGHT)
-            for s in self.specs
-        ]
+        clauses = self.lookups(FOLDED, ALL_TEXT, folded, boost * FOLDED_WEIGHT)
         if has_marks(word):
-            clauses += [
-                wq.Term(s.path + EXACT, word, boost=boost * s.boost * EXACT_WEIGHT)
-                for s in self.specs
-            ]
+            clauses += self.lookups(EXACT, ALL_EXACT, word, boost * EXACT_WEIGHT)
         if (
             self.reader is not None
             and len(folded) >= FUZZY_MIN_LENGTH
@@ -153,9 +148,26 @@ class WhooshQueryBuilder:
             clauses += self.variants(folded, 1, boost * FUZZY_WEIGHT)
         return wq.Or(clauses)
 
+    def lookups(self, suffix: str, catch_all: str, text: str, boost: float):
+        """Term queries for `text`: in the catch-all field plus the extra
+        weight of boosted fields when every field has a boost of at least 1
+        (the usual case, and a handful of lookups instead of one per field),
+        otherwise in each field with its own boost."""
+        if self.catch_all:
+            return [wq.Term(catch_all, text, boost=boost)] + [
+                wq.Term(s.path + suffix, text, boost=boost * (s.boost - 1))
+                for s in self.specs
+                if s.boost > 1
+            ]
+        return [
+            wq.Term(s.path + suffix, text, boost=boost * s.boost) for s in self.specs
+        ]
+
     def known(self, folded: str) -> bool:
         """Whether some document has this word: only unknown words are taken
         for typos, so ``thap`` (Tháp) never drifts to ``thac`` (thác)."""
+        if self.catch_all:
+            return bool(self.reader.doc_frequency(ALL_TEXT, folded))
         return any(
             self.reader.doc_frequency(spec.path + FOLDED, folded) for spec in self.specs
         )
@@ -164,26 +176,27 @@ class WhooshQueryBuilder:
         """Terms of the index within `maxdist` edits of `folded` (same first
         letter), as weighted Term queries. Expanded here rather than with
         Whoosh's FuzzyTerm, whose boost is not applied to its expansion."""
+        if self.catch_all:
+            targets = [(ALL_TEXT, 1.0)]
+        else:
+            targets = [(spec.path + FOLDED, spec.boost) for spec in self.specs]
         clauses = []
-        for spec in self.specs:
-            field = spec.path + FOLDED
+        for field, weight in targets:
             for term in self.reader.terms_within(field, folded, maxdist, prefix=1):
                 if term != folded:
-                    clauses.append(wq.Term(field, term, boost=boost * spec.boost))
+                    clauses.append(wq.Term(field, term, boost=boost * weight))
         return clauses
 
     def proximity_bonus(self, folded: list[str], boost: float):
-        """Phrase bonus for each pair of neighbouring words and the whole."""
-        clauses = []
+        """Phrase bonus for each pair of neighbouring words and the whole,
+        found anywhere in the document's text (one field, so a query costs
+        a few phrase lookups whatever the number of fields)."""
         pairs = [folded[i : i + 2] for i in range(len(folded) - 1)]
-        for spec in self.specs:
-            field = spec.path + FOLDED
-            weight = boost * spec.boost
-            clauses += [
-                wq.Phrase(field, pair, boost=weight * PAIR_WEIGHT) for pair in pairs
-            ]
-            if len(folded) > 2:
-                clauses.append(wq.Phrase(field, folded, boost=weight * PHRASE_WEIGHT))
+        clauses = [
+            wq.Phrase(ALL_TEXT, pair, boost=boost * PAIR_WEIGHT) for pair in pairs
+        ]
+        if len(folded) > 2:
+            clauses.append(wq.Phrase(ALL_TEXT, folded, boost=boost * PHRASE_WEIGHT))
         return wq.Or(clauses)
 
     def plain_text(self, text: str, operator: str, boost: float):

@@ -21,7 +21,7 @@ from modelsearch.index import (
     get_indexed_models,
 )
 
-from .store import AUTOCOMPLETE, EXACT, FOLDED
+from .store import ALL_EXACT, ALL_TEXT, AUTOCOMPLETE, EXACT, FOLDED
 
 
 @dataclass(frozen=True)
@@ -128,4 +128,7 @@ def document_for(obj) -> dict[str, str]:
     _collect(obj, obj.get_search_fields(), "", texts)
     doc = {"pk": force_str(obj.pk), "ct": " ".join(content_labels(type(obj)))}
     doc.update({name: "\n".join(parts) for name, parts in texts.items()})
+    everything = [doc[name] for name in texts if name.endswith(FOLDED)]
+    if everything:
+        doc[ALL_TEXT] = doc[ALL_EXACT] = "\n".join(everything)
     return doc

@@ -30,14 +30,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import fields, index
+from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from .analysis import exact_analyzer, folded_analyzer
 
 # Field name suffixes: every SearchField path `p` becomes `p__x` (exact) and
-# `p__f` (folded); every AutocompleteField path becomes `p__a`.
-EXACT, FOLDED, AUTOCOMPLETE = "__x", "__f", "__a"
+# `p__f` (folded); every AutocompleteField path becomes `p__a`. `all__p`
+# (folded, with positions) and `all__e` (exact) hold all the searchable text
+# of a document: a query looks a word up there once instead of once per field,
+# and only fields boosted above 1 are looked up on their own.
+EXACT, FOLDED, AUTOCOMPLETE, PROXIMITY, ALL_EXACT_SUFFIX = (
+    "__x",
+    "__f",
+    "__a",
+    "__p",
+    "__e",
+)
+ALL_TEXT = "all" + PROXIMITY
+ALL_EXACT = "all" + ALL_EXACT_SUFFIX
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds to wait for another writer to finish
 
@@ -53,8 +65,16 @@ def make_schema() -> fields.Schema:
         # search on a parent model sees children and not the other way round.
         ct=fields.KEYWORD(scorable=False),
     )
-    schema.add("*" + EXACT, fields.TEXT(analyzer=exact_analyzer()), glob=True)
+    schema.add(
+        "*" + EXACT, fields.TEXT(analyzer=exact_analyzer(), phrase=False), glob=True
+    )
     schema.add("*" + FOLDED, fields.TEXT(analyzer=folded_analyzer()), glob=True)
+    schema.add("*" + PROXIMITY, fields.TEXT(analyzer=folded_analyzer()), glob=True)
+    schema.add(
+        "*" + ALL_EXACT_SUFFIX,
+        fields.TEXT(analyzer=exact_analyzer(), phrase=False),
+        glob=True,
+    )
     schema.add(
         "*" + AUTOCOMPLETE,
         fields.TEXT(analyzer=folded_analyzer(), phrase=False),
@@ -130,6 +150,16 @@ def searcher(path: str):
     return s
 
 
+def content_filter(searcher, label: str):
+    """The set of documents of one model (and its subclasses), as a bit set,
+    computed once per searcher: recomputing it per query costs as much as
+    the query itself on a large index."""
+    filters = searcher.__dict__.setdefault("_nq_content_filters", {})
+    if label not in filters:
+        filters[label] = searcher._query_to_comb(wq.Term("ct", label))
+    return filters[label]
+
+
 def write(
     path: str,
     *,
@@ -168,6 +198,14 @@ def write(
         return len(latest)
     finally:
         lock.release()
+
+
+def optimize(path: str) -> None:
+    """Merge the segments of the index at `path` into one (a rebuild commits
+    once per chunk; one segment is faster to search)."""
+    with _thread_lock(path):
+        ix = FileStorage(os.path.realpath(path)).open_index()
+        ix.optimize()
 
 
 def new_generation(path: str) -> str:
