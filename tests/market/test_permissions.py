@@ -212,7 +212,11 @@ def test_operator_approves_the_moderation_task_and_the_product_goes_live(client,
     product = a.draft
     client.post(
         reverse("wagtailadmin_pages:edit", args=[product.pk]),
-        {**edit_form_data(product), "action-submit": "1"},
+        {
+            **edit_form_data(product),
+            "variants-0-price_vnd": "72000",
+            "action-submit": "1",
+        },
     )
     state = WorkflowState.objects.get(object_id=str(product.pk))
 
@@ -235,6 +239,8 @@ def test_operator_approves_the_moderation_task_and_the_product_goes_live(client,
     client.post(approve, {"comment": "Ảnh rõ, giá hợp lý."})
     product.refresh_from_db()
     assert product.live
+    # The listing's price filter sees the price that was approved
+    assert product.price_min == 72000
 
 
 def test_public_api_shows_live_products_only(client, farms):
