@@ -161,6 +161,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             self._matched = list(pks & self._allowed(pks))
         return self._matched
 
+
 class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
     field_kind = AutocompleteField
     builder_class = WhooshAutocompleteBuilder
