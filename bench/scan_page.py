@@ -379,7 +379,7 @@ def report(args, page: dict, results: dict, engine: str) -> str:
     scan, health = results["scan"], results["healthz"]
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
-        f"### bench/scan_page.py — {when}",
+        f"## scan_page.py — public scan page ({when})",
         "",
         f"{args.rows} variants ({args.import_rows} rows through import_catalogue, "
         f"the rest bulk-loaded), {args.lots} lots, database {engine}, "
