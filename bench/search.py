@@ -109,7 +109,7 @@ def generate(rows: int) -> Path:
 
 
 def load(csv_path: Path) -> float:
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     from cms.demo import seed_site
     from market.models import MarketIndexPage
@@ -121,8 +121,16 @@ def load(csv_path: Path) -> float:
         home.add_child(instance=market)
         market.save_revision().publish()
     started = time.perf_counter()
-    with open(os.devnull, "w") as quiet:  # per-row address warnings
-        call_command("import_catalogue", str(csv_path), "--no-progress", stderr=quiet)
+    # Per-row warnings and any refusal go to a log beside the file.
+    log = OUT / f"import-{csv_path.stem}.log"
+    with log.open("w") as stream:
+        try:
+            call_command(
+                "import_catalogue", str(csv_path), "--no-progress", stderr=stream
+            )
+        except CommandError as exc:
+            message = f"import_catalogue refused the file: {exc}; see {log}"
+            raise SystemExit(message) from None
     return time.perf_counter() - started
 
 
