@@ -34,6 +34,7 @@ from market.models import (
 )
 from market.services import certifications as cert_services
 from market.services import sellers as seller_services
+from market.services.catalogue import seller_refresh_summaries
 
 # --- permission policies ----------------------------------------------------------
 
@@ -210,8 +211,17 @@ class SellerApplicationViewSet(ModelViewSet):
     ]
 
 
+class SellerEditView(generic.EditView):
+    def save_instance(self):
+        seller = super().save_instance()
+        # The products' province filter and summaries follow the seller.
+        seller_refresh_summaries(seller=seller)
+        return seller
+
+
 class SellerViewSet(ModelViewSet):
     model = Seller
+    edit_view_class = SellerEditView
     icon = "group"
     menu_label = _("Người bán")
     menu_order = 220

@@ -332,3 +332,28 @@ def test_a_farmer_cannot_open_the_applications(client, market):
     client.post(url, {"action": "approve"})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PENDING
+
+
+def test_operator_corrects_a_sellers_payout_account_in_the_admin(
+    client, market, operator
+):
+    seller = seller_application_approve(
+        application=SellerApplicationFactory(), reviewer=operator
+    ).seller
+    client.force_login(operator)
+    response = client.post(
+        reverse("sellers:edit", args=[seller.pk]),
+        {
+            "legal_name": seller.legal_name,
+            "phone": seller.phone,
+            "email": seller.email,
+            "address_line": "",
+            "bank_bin": "970436",
+            "bank_account_number": "0071000123456",
+            "bank_account_name": "TRAN THI HOA",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    seller.refresh_from_db()
+    assert (seller.bank_bin, seller.bank_account_number) == ("970436", "0071000123456")
