@@ -8,6 +8,7 @@ from jsonschema import Draft7Validator, FormatChecker
 
 from tests.traceability.factories import FarmFactory, LotFactory, VariantFactory
 from traceability import epcis
+from traceability.models import Lot
 from traceability.selectors import lot_epcis_document
 from traceability.services.events import lot_event_append
 from traceability.services.lots import lot_create
@@ -235,3 +236,21 @@ def test_the_lot_list_is_paginated(client):
     assert body["count"] == 3
     assert len(body["results"]) == 2
     assert body["next"]
+
+
+@pytest.mark.django_db
+def test_the_epcis_export_of_every_demo_lot_validates(client, validator):
+    from cms.demo import seed_site
+    from market.demo import seed_market
+    from traceability.demo import seed_traceability
+
+    seed_site()
+    seed_market()
+    seed_traceability()
+
+    lots = list(Lot.objects.all())
+    assert len(lots) >= 3
+    for lot in lots:
+        response = client.get(f"/api/v1/lots/{lot.pk}/epcis")
+        assert response.status_code == 200
+        _assert_valid(validator, json.loads(response.content))

@@ -190,3 +190,28 @@ def test_the_operator_sees_every_lot(client, two_farmers, admin_user):
 
     assert lot_a.code in lots
     assert lot_b.code in lots
+
+
+def test_the_lot_page_shows_the_code_and_warns_when_history_was_altered(
+    client, two_farmers
+):
+    from traceability.models import LotEvent
+    from traceability.services.events import lot_event_append
+
+    (user_a, _s, _f, lot_a), _other = two_farmers
+    for day in (1, 2):
+        lot_event_append(
+            lot=lot_a,
+            kind="observation",
+            occurred_at=timezone.now() - dt.timedelta(days=day),
+            biz_step="inspecting",
+        )
+    client.force_login(user_a)
+
+    intact = client.get(f"/admin/truy-xuat/lo/{lot_a.pk}/").content.decode()
+    LotEvent.objects.filter(lot=lot_a, seq=1).update(biz_step="shipping")
+    altered = client.get(f"/admin/truy-xuat/lo/{lot_a.pk}/").content.decode()
+
+    assert f"/truy-xuat/lo/{lot_a.pk}/qr.png" in intact
+    assert "Lịch sử còn nguyên vẹn" in intact
+    assert "Lịch sử bị sửa từ sự kiện số 1" in altered
