@@ -1,0 +1,36 @@
+import pytest
+
+from tests.browser.conftest import axe_violations, browser, page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_page_finds_without_diacritics_suggests_and_passes_axe(
+    page,  # noqa: F811 - the fixture imported above
+    live_server,
+):
+    from tests.market.factories import SellerFactory, product_create
+
+    product_create(
+        seller=SellerFactory(legal_name="HTX Ong mật Đồng Văn"),
+        title="Mật ong bạc hà Đồng Văn",
+        variants=[("500 ml", 450_000, 5)],
+    )
+    page.goto(live_server.url + "/search/")
+    box = page.get_by_label("Bạn muốn tìm gì?")
+    box.press_sequentially("mat o", delay=30)
+    # the progressive enhancement fills the datalist from the JSON endpoint
+    page.wait_for_function(
+        "document.querySelectorAll('#q-suggestions option').length > 0"
+    )
+    assert page.locator("#q-suggestions option").first.get_attribute("value") == (
+        "Mật ong bạc hà Đồng Văn"
+    )
+    box.fill("mat ong")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=mat+ong**")
+    first = page.locator("ol.results li h2 a").first
+    assert first.inner_text() == "Mật ong bạc hà Đồng Văn"
+    assert page.locator("ol.results mark").count() >= 2
+    assert axe_violations(page) == []
+    assert page.outside_requests == []
