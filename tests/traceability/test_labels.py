@@ -171,3 +171,19 @@ def test_a_missing_font_fails_with_a_message_that_says_what_to_install(monkeypat
             rendering.font(rendering.FONT_REGULAR, 20)
     finally:
         rendering.font.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_run_that_cannot_be_drawn_is_marked_failed_with_the_reason(monkeypatch):
+    lot = LotFactory()
+    run = label_run_create(lot=lot, count=3)
+    rendering.font.cache_clear()
+    monkeypatch.setattr(rendering, "FONT_DIR", "/nonexistent")
+    try:
+        run = label_run_render(run=run)
+    finally:
+        rendering.font.cache_clear()
+
+    assert run.status == LabelRunStatus.FAILED
+    assert "fonts-dejavu-core" in run.error
+    assert not run.pdf

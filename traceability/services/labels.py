@@ -183,11 +183,14 @@ def label_run_render(*, run: LabelRun, workers: int | None = None) -> LabelRun:
             name = f"tem-{run.lot.code}-{run.first_serial}-{last}.pdf"
             run.pdf.save(name, File(fp), save=False)
     except Exception as exc:
+        # Recorded on the run (the admin page shows it and offers a new run)
+        # rather than raised into the request that queued it.
         logger.exception("label run %s failed", run.pk)
         LabelRun.objects.filter(pk=run.pk).update(
             status=LabelRunStatus.FAILED, error=str(exc)[:500]
         )
-        raise
+        run.refresh_from_db()
+        return run
     run.status = LabelRunStatus.DONE
     run.progress = run.count
     run.finished_at = timezone.now()
