@@ -53,15 +53,3 @@ def paid_order(db, seller, partner_a):
 @pytest.fixture
 def parcel(paid_order):
     return paid_order.shipments.get().parcel
-
-
-@pytest.fixture(autouse=True)
-def _fresh_content_type_cache():
-    """Transactional tests truncate the tables; a content type id cached in
-    memory would then point at nothing for the next test (Wagtail's
-    reference index writes them). Start and end with an empty cache."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-    yield
-    ContentType.objects.clear_cache()
