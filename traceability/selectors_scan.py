@@ -156,6 +156,8 @@ class ScanPage:
     certifications: list[CertificationLine] = field(default_factory=list)
     diary: list[DiaryLine] = field(default_factory=list)
     events: list[EventLine] = field(default_factory=list)
+    # (image id, rendition spec) the page would show but that is not made yet.
+    missing_renditions: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
@@ -204,7 +206,9 @@ SELECT l.id, l.code, l.status, l.recall_reason, l.harvested_on, l.packed_on,
   (SELECT COUNT(*) {scans}),
   (SELECT COUNT(DISTINCT sc.client_hash) {scans}),
   (SELECT COUNT(*) {scans} AND sc.client_hash = %s),
-  (SELECT MIN(sc.scanned_at) {scans} AND sc.verdict = 'genuine')
+  (SELECT MIN(sc.scanned_at) {scans} AND sc.verdict = 'genuine'),
+  (SELECT pi.image_id FROM {_table(ProductImage)} pi
+     WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1)
 FROM {_table(Lot)} l
 JOIN {_table(Variant)} v ON v.id = l.variant_id
 JOIN {_table(ProductPage)} pp ON pp.page_ptr_id = v.product_id
@@ -246,6 +250,7 @@ class _LotRow:
     site_root: str | None
     history: ScanHistory
     first_verified_at: dt.datetime | None
+    first_image_id: int | None
 
 
 def _find_lot(link: digital_link.ParsedLink, *, client: str) -> _LotRow | None:
@@ -293,6 +298,7 @@ def _find_lot(link: digital_link.ParsedLink, *, client: str) -> _LotRow | None:
             count=row[21], distinct_clients=row[22], client_seen=row[23] > 0
         ),
         first_verified_at=_as_datetime(row[24]),
+        first_image_id=row[25],
     )
 
 
@@ -327,7 +333,8 @@ def _diary_sql() -> str:
 SELECT d.occurred_at, d.kind, d.note, d.input_product, d.pre_harvest_days,
   (SELECT r.file || '|' || r.width || '|' || r.height || '|'
      FROM {_table(rendition)} r
-     WHERE r.image_id = d.photo_id AND r.filter_spec = %s LIMIT 1)
+     WHERE r.image_id = d.photo_id AND r.filter_spec = %s LIMIT 1),
+  d.photo_id
 FROM {_table(DiaryEntry)} d
 WHERE d.farm_id = %s AND d.occurred_at < %s
   AND NOT EXISTS (SELECT 1 FROM {_table(DiaryEntry)} c WHERE c.corrects_id = d.id)
@@ -336,8 +343,9 @@ LIMIT {DIARY_ENTRIES_SHOWN}
 """  # noqa: S608
 
 
-def _diary(lot: LotView) -> list[DiaryLine]:
-    """The farm's last entries up to the end of the harvest day, oldest first."""
+def _diary(lot: LotView) -> tuple[list[DiaryLine], list[int]]:
+    """The farm's last entries up to the end of the harvest day, oldest first,
+    and the ids of their photos that have no thumbnail yet."""
     tz = timezone.get_current_timezone()
     until = dt.datetime.combine(
         lot.harvested_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz
@@ -347,8 +355,11 @@ def _diary(lot: LotView) -> list[DiaryLine]:
         cursor.execute(_diary_sql(), [DIARY_PHOTO_SPEC, lot.farm_id, until_db])
         rows = cursor.fetchall()
     lines = []
-    for occurred_at, kind, note, product, days, thumb in reversed(rows):
+    missing = []
+    for occurred_at, kind, note, product, days, thumb, photo_id in reversed(rows):
         label = str(_KIND_LABELS.get(kind, kind))
+        if photo_id and not thumb:
+            missing.append(photo_id)
         lines.append(
             DiaryLine(
                 occurred_at=_as_datetime(occurred_at),
@@ -360,7 +371,7 @@ def _diary(lot: LotView) -> list[DiaryLine]:
                 thumb=_photo(thumb, alt=label),
             )
         )
-    return lines
+    return lines, missing
 
 
 def _events(lot: LotView) -> list[EventLine]:
@@ -447,8 +458,11 @@ def scan_page_data(
     page.photo = _photo(found.photo, alt=lot.product_title)
     page.first_verified_at = found.first_verified_at
     page.certifications = _certifications(lot, today=today)
-    page.diary = _diary(lot)
+    page.diary, missing_thumbs = _diary(lot)
     page.events = _events(lot)
+    if found.first_image_id and page.photo is None:
+        page.missing_renditions.append((found.first_image_id, PRODUCT_PHOTO_SPEC))
+    page.missing_renditions += [(pk, DIARY_PHOTO_SPEC) for pk in missing_thumbs]
     return page
 
 

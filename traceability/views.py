@@ -23,6 +23,7 @@ from traceability.services.scans import (
     scan_client_hash,
     scan_record,
 )
+from traceability.tasks_scan import scan_photo_prepare_task
 from traceability.verdicts import Reason, client_class
 
 # Browsers may keep the page but must ask again before showing it, and no
@@ -78,6 +79,8 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
             client_class=client_class(request.META.get("HTTP_USER_AGENT", "")),
             verdict=data.verdict,
         )
+    for image_id, spec in data.missing_renditions:
+        scan_photo_prepare_task.enqueue(image_id, spec)
     unknown = data.outcome.reason in (Reason.MALFORMED, Reason.UNKNOWN_LOT)
     response = render(
         request,

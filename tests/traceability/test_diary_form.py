@@ -14,6 +14,7 @@ from wagtail.images import get_image_model
 from tests.traceability.factories import DiaryEntryFactory, FarmFactory
 from tests.traceability.staff_helpers import farmer_of
 from traceability.models import DiaryEntry
+from traceability.selectors_scan import DIARY_PHOTO_SPEC
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,7 @@ def test_a_real_photo_is_stored_as_a_wagtail_image(client, farmer, farm):
     entry = DiaryEntry.objects.get()
     assert entry.photo is not None
     assert entry.photo.width == 64
+    assert entry.photo.renditions.filter(filter_spec=DIARY_PHOTO_SPEC).exists()
 
 
 def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(client, farmer, farm):

@@ -518,6 +518,19 @@ def test_rich_page_shows_photos_certificates_diary_and_journey(client):
     assert "Bưu cục Hà Đông" in html
 
 
+def test_a_photo_without_its_small_rendition_gets_one_for_the_next_scan(client):
+    lot = LotFactory(serials_issued=10)
+    photo = webp_image("chua-co-ban-nho")
+    ProductImage.objects.create(product=lot.variant.product, image=photo)
+
+    first = client.get(signed_path(lot, "1")).content.decode()
+    second = client.get(signed_path(lot, "2")).content.decode()
+
+    assert "<img" not in first
+    assert photo.renditions.filter(filter_spec=PRODUCT_PHOTO_SPEC).exists()
+    assert 'width="160" height="120"' in second
+
+
 def test_scan_page_stays_within_five_queries_including_the_log(
     client, django_assert_max_num_queries
 ):

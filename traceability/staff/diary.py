@@ -28,7 +28,9 @@ from wagtail.images import get_image_model
 
 from traceability.models import DiaryEntry, DiaryKind, InputType
 from traceability.selectors import farms_visible_to
+from traceability.selectors_scan import DIARY_PHOTO_SPEC
 from traceability.services.farms import diary_entry_add
+from traceability.tasks_scan import scan_photo_prepare_task
 
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -242,6 +244,9 @@ class DiaryAddView(WagtailAdminTemplateMixin, FormView):
                 for message in error.messages:
                     form.add_error(None, message)
             return self.form_invalid(form)
+        if photo is not None:
+            # The thumbnail the public scan page shows (it never renders one).
+            scan_photo_prepare_task.enqueue(photo.pk, DIARY_PHOTO_SPEC)
         messages.success(self.request, _("Đã ghi vào nhật ký."))
         return redirect("traceability_diary")
 
