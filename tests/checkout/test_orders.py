@@ -280,3 +280,26 @@ def test_refunds_add_up_and_a_full_one_releases_unsent_goods(
     assert heard == [50_000, order.total_vnd - 50_000]
     assert stock_of(tea).allocated == 0 and stock_of(tea).on_hand == 5
     assert order.shipments.get().status == ShipmentStatus.CANCELLED
+
+
+def test_the_cron_command_and_the_task_release_expired_holds(
+    two_sellers, customer, hanoi_address
+):
+    from django.core.management import call_command
+
+    from market.checkout.tasks import cancel_expired_orders
+
+    tea, sauce = two_sellers
+    first = place(customer, hanoi_address, (tea, 2))
+    second = place(customer, hanoi_address, (sauce, 1))
+    past = timezone.now() - dt.timedelta(minutes=1)
+    Order.objects.filter(pk=first.pk).update(hold_until=past)
+
+    call_command("cancel_expired_orders")
+    assert stock_of(tea).allocated == 0
+    assert stock_of(sauce).allocated == 1
+
+    Order.objects.filter(pk=second.pk).update(hold_until=past)
+    result = cancel_expired_orders.enqueue()
+    assert result.return_value == 1
+    assert stock_of(sauce).allocated == 0

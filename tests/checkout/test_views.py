@@ -200,3 +200,38 @@ def test_the_order_page_shows_the_timeline(client, order):
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert Stock.objects.get(pk=order.lines.get().variant_id).allocated == 2
+
+
+class QueryCounter:
+    """Counts queries across test-client requests (the request_started signal
+    resets Django's own query log, so CaptureQueriesContext undercounts)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def queries_for(client, path) -> int:
+    from django.db import connection
+
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        assert client.get(path).status_code == 200
+    return counter.count
+
+
+def test_the_cart_page_query_count_does_not_grow_with_lines(client, catalogue):
+    tea, sauce = catalogue
+    add(client, tea, 1)
+    one_line = queries_for(client, "/gio-hang/")
+    more = [
+        variant_create(tea.product.seller, title=f"Chè {n}", unit="gói")
+        for n in range(3)
+    ]
+    for variant in [sauce, *more]:
+        add(client, variant, 1)
+    assert queries_for(client, "/gio-hang/") == one_line
+    assert one_line <= 6
