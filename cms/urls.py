@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -14,7 +14,7 @@ api_patterns = [
     path("", include("market.payments.api_urls")),
     path("", include("market.fulfilment.api_urls")),
     path("", include("traceability.api_urls")),
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
 ]
 
 urlpatterns = [
