@@ -44,6 +44,10 @@ class RefundSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="payment.provider")
     order_status = serializers.CharField(source="payment.order.status")
     order_refunded_vnd = serializers.IntegerField(source="payment.order.refunded_vnd")
+    # Plain text, not an enum: several models have a "status" with other values.
+    status = serializers.CharField(
+        help_text="pending, succeeded or failed (the refund, not the order)."
+    )
 
     class Meta:
         model = Refund
