@@ -95,7 +95,8 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     open_more_actions(page)
     assert page.locator('button[name="action-publish"]').count() == 0
     page.locator('button[name="action-submit"]').click()
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/"))
+    # Wagtail goes back to the store's page list once the action is done.
+    page.wait_for_url(re.compile(rf"/admin/pages/{store.pk}/$"))
     product = ProductPage.objects.get(title=PRODUCT)
     assert not product.live
     assert product.get_latest_revision().as_object().variants.count() == 2
@@ -128,7 +129,8 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     page.locator(
         'button[data-workflow-action-name="approve"]:not([data-workflow-action-modal-url])'
     ).click()
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/"))
+    # Wagtail goes back to the store's page list once the action is done.
+    page.wait_for_url(re.compile(rf"/admin/pages/{store.pk}/$"))
     product.refresh_from_db()
     assert product.live
     assert product.has_vietgap
