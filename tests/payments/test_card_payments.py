@@ -215,7 +215,7 @@ def test_timeout_on_confirm_retries_confirm_without_a_second_intent(
 
 
 @pytest.mark.localstripe
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_localstripe_delivers_payment_intent_succeeded_to_our_webhook(
     live_server, localstripe
 ):

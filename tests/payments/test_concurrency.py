@@ -14,9 +14,7 @@ from .conftest import bank_signed, intent_event, signed
 from .factories import OrderFactory
 
 pytestmark = [
-    # serialized_rollback: the Wagtail root page and collection from migrations
-    # survive the flush of earlier transactional tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks need PostgreSQL"
     ),
