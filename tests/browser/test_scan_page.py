@@ -9,6 +9,8 @@ from tests.traceability.factories import LotFactory, UserFactory
 from traceability.services.links import lot_link
 from traceability.services.recalls import lot_recall
 
+# Not serialized_rollback: with it, every second test of this file failed to
+# restore content types (UNIQUE constraint); the roots are recreated instead.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
