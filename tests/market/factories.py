@@ -50,13 +50,15 @@ _gtin_numbers = itertools.count(1)
 
 
 def valid_tax_code() -> str:
-    """A fresh 10-digit tax code with a correct check digit."""
+    """A fresh 10-digit tax code with a correct check digit, not yet used."""
     while True:
         base = f"{next(_tax_numbers) + 300_000_000:09d}"
         try:
-            return mst.validate(base + mst.calc_check_digit(base))
+            code = mst.validate(base + mst.calc_check_digit(base))
         except Exception:  # noqa: S112 - some bases have no valid check digit
             continue
+        if not Seller.objects.filter(tax_code=code).exists():
+            return code
 
 
 def valid_gtin13() -> str:
