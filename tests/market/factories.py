@@ -63,9 +63,12 @@ def valid_tax_code() -> str:
 
 def valid_gtin13() -> str:
     """A fresh GTIN-13 under Vietnam's 893 prefix with its check digit."""
-    first12 = f"8939999{next(_gtin_numbers):05d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return first12 + str((10 - total % 10) % 10)
+    while True:
+        first12 = f"8939999{next(_gtin_numbers):05d}"
+        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+        gtin = first12 + str((10 - total % 10) % 10)
+        if not Variant.objects.filter(gtin=gtin).exists():
+            return gtin
 
 
 def market_ensure() -> MarketIndexPage:
