@@ -242,6 +242,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["cms.api.only_public_api"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a "status"; name each choice set in the document.
+    "ENUM_NAME_OVERRIDES": {
+        "ParcelStatusEnum": "market.fulfilment.models.ParcelStatus",
+        "LotStatusEnum": "traceability.models.LotStatus",
+    },
 }
 
 # --- Market, payments, traceability ----------------------------------------
