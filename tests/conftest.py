@@ -1,17 +1,33 @@
 import pytest
 
+# One Chromium per session for every folder (see tests/browser/support.py).
+from tests.browser.support import browser, page  # noqa: F401
 
-@pytest.fixture(autouse=True)
-def _fresh_content_type_cache():
-    """Transactional tests truncate the tables (and serialized_rollback
-    reloads them with new ids); a content type cached in memory would then
-    point at nothing for the next test, and Wagtail's reference index writes
-    content type ids. Every test starts and ends with an empty cache."""
-    from django.contrib.contenttypes.models import ContentType
 
-    ContentType.objects.clear_cache()
-    yield
-    ContentType.objects.clear_cache()
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the database as migrations left it.
+
+    A transactional test ends with a flush that empties every table; Django
+    then re-creates content types and permissions with new ids but not
+    Wagtail's root page, locale and collection (those come from data
+    migrations). Mixing tests that restore the serialized database with tests
+    that don't makes whichever runs next fail. So one rule for all: any test
+    that uses transactions or the live server gets `serialized_rollback`.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+            name in getattr(item, "fixturenames", ())
+            for name in ("transactional_db", "live_server")
+        )
+        if not transactional:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(
+            pytest.mark.django_db(*marker.args if marker else (), **kwargs),
+            append=False,
+        )
 
 
 @pytest.fixture

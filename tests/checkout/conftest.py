@@ -1,7 +1,6 @@
 import pytest
 
 from market.checkout.services import Customer, ShippingAddress
-from tests.browser.conftest import browser, page  # noqa: F401 - Chromium fixtures
 
 from .factories import HANOI, HANOI_WARD, tariffs_create
 

@@ -12,7 +12,7 @@ import zxingcpp
 
 from market.checkout.selectors import order_url
 from market.fulfilment.services.ledger import ledger_balance
-from tests.browser.conftest import axe_violations, browser, page  # noqa: F401
+from tests.browser.conftest import axe_violations
 from tests.traceability.factories import FarmFactory, LotFactory
 from traceability.packing import shipment_pack
 from traceability.services.links import lot_link
@@ -49,7 +49,7 @@ def save_status(tab, label):
     tab.wait_for_load_state()
 
 
-def test_clerk_prints_scans_and_delivers_a_parcel(page, live_server, packed_parcel):  # noqa: F811
+def test_clerk_prints_scans_and_delivers_a_parcel(page, live_server, packed_parcel):
     parcel, lot = packed_parcel
     base = live_server.url
 

@@ -1,12 +1,12 @@
 import pytest
 
-from tests.browser.conftest import axe_violations, browser, page  # noqa: F401
+from tests.browser.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_search_page_finds_without_diacritics_suggests_and_passes_axe(
-    page,  # noqa: F811 - the fixture imported above
+    page,
     live_server,
 ):
     from tests.market.factories import SellerFactory, product_create

@@ -1,0 +1,86 @@
+"""Headless Chromium (Debian's) driven by Playwright for Python.
+
+Outside CI a missing browser skips these tests with one line; under CI=true it
+fails, because CI must prove the pages work in a real browser.
+"""
+
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread; the
+# ORM calls the tests make around it are still ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _browser_missing_reason() -> str | None:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        return (
+            f"Chromium not found at {CHROMIUM} (make test installs it when run as root)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the browser tests: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page that records every request leaving the live server."""
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.outside_requests = []
+    allowed = urlsplit(live_server.url).hostname
+
+    def record(request):
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("data:", "blob:")):
+            return
+        if host not in {allowed, "127.0.0.1", "localhost"}:
+            page.outside_requests.append(request.url)
+
+    page.on("request", record)
+    yield page
+    context.close()
+
+
+def axe_violations(page) -> list:
+    """Accessibility problems axe-core finds on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return results.response["violations"]
