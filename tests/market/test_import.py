@@ -340,3 +340,20 @@ def test_the_shared_sample_imports_twice_into_40_sellers_196_products_300_varian
         variants += sum(len(product["variants"]) for product in page["results"])
         url = page["next"]
     assert variants == 300
+
+
+def test_an_imported_seller_gets_admin_access_with_its_first_login(market, tax_code):
+    from market.services.sellers import seller_provision
+
+    run(csv_text(row(tax_code)))
+    seller = Seller.objects.get(tax_code=tax_code)
+    store = StorePage.objects.get(seller=seller)
+    # No login yet, so no group to give one (a bulk import stays fast).
+    assert seller.group is None
+
+    farmer = UserFactory(username="nongdan-moi")
+    seller.users.add(farmer)
+    assert seller_provision(seller=seller) == store
+    seller.refresh_from_db()
+    assert farmer.groups.filter(pk=seller.group_id).exists()
+    assert StorePage.objects.filter(seller=seller).count() == 1
