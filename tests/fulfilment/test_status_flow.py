@@ -137,3 +137,16 @@ def test_shopper_mail_links_to_the_order_page(
     walk(parcel, FORWARD[:2], django_capture_on_commit_callbacks)
     mine = [m for m in mail.outbox if "Đã lấy hàng" in m.subject]
     assert mine and f"?t={parcel.shipment.order.access_token}" in mine[0].body
+
+
+def test_the_shoppers_order_page_shows_the_parcel_journey(
+    client, parcel, django_capture_on_commit_callbacks
+):
+    from market.checkout.selectors import order_url
+
+    walk(parcel, FORWARD[:2], django_capture_on_commit_callbacks)
+
+    html = client.get(order_url(parcel.shipment.order)).content.decode()
+    assert parcel.tracking_code in html
+    assert parcel.partner.name in html
+    assert str(ParcelStatus.PICKED_UP.label) in html
