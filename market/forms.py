@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from market import places
-from market.identifiers import normalize_tax_code, tax_code_validator
+from market.identifiers import normalize_tax_code, phone_normalize, tax_code_validator
 from market.models import Seller, SellerApplication, SellerKind
-from market.services.sellers import phone_normalize
 
 # A short list of NAPAS member banks (BIN, name) that rural sellers use most;
 # the BIN is what VietQR payouts need.

@@ -37,7 +37,7 @@ from market.checkout.services import (
     order_place,
 )
 from market.checkout.services.numbers import order_number_normalize
-from market.checkout.services.phones import phone_normalize
+from market.identifiers import phone_normalize
 from market.models import Variant
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from market import places
 from market.checkout.models import PaymentMethod
-from market.checkout.services.phones import phone_normalize
+from market.identifiers import phone_normalize
 
 REQUIRED = _("Hãy điền mục này.")
 

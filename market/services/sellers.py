@@ -15,7 +15,6 @@ Who may do what is kept in one place here:
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 
@@ -130,20 +129,6 @@ class ApprovalResult:
     password: str | None
 
 
-# --- phone numbers -----------------------------------------------------------
-
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
-
-
-def phone_normalize(value: str) -> str:
-    """A Vietnamese mobile number as 10 digits starting with 0, or "" if it is not
-    one. Accepts spaces, dots, dashes and the +84 / 84 prefix."""
-    digits = re.sub(r"[\s.\-()]", "", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits if _MOBILE.match(digits) else ""
 
 
 # --- applications --------------------------------------------------------------

@@ -29,6 +29,7 @@ from market.checkout.models import (
     Shipment,
     ShipmentStatus,
 )
+from market.identifiers import phone_normalize
 from market.models import Stock, Variant
 
 from .errors import (
@@ -40,7 +41,6 @@ from .errors import (
     Shortage,
 )
 from .numbers import access_token_generate, order_number_generate
-from .phones import phone_normalize
 from .shipping import shipment_quote, tariffs_all
 from .stock import (
     refresh_products_on_commit,

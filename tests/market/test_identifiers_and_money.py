@@ -20,3 +20,14 @@ def test_money_follows_the_reader_language():
 
 def test_missing_amount_renders_nothing():
     assert render(None) == ""
+
+
+def test_phone_numbers_are_read_the_way_people_write_them():
+    from market.identifiers import phone_normalize
+
+    assert phone_normalize("0912 345 678") == "0912345678"
+    assert phone_normalize("+84 912.345.678") == "0912345678"
+    assert phone_normalize("(091) 2345-678") == "0912345678"
+    # Landlines and short numbers are not mobiles: the form says so.
+    assert phone_normalize("0235 3861 234") == ""
+    assert phone_normalize("091234") == ""
