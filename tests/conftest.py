@@ -16,11 +16,7 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
-        transactional = bool(marker and marker.kwargs.get("transaction")) or any(
-            name in getattr(item, "fixturenames", ())
-            for name in ("transactional_db", "live_server")
-        )
-        if not transactional:
+        if not _is_transactional(item):
             continue
         kwargs = dict(marker.kwargs) if marker else {}
         kwargs.update(transaction=True, serialized_rollback=True)
@@ -28,6 +24,35 @@ def pytest_collection_modifyitems(items):
             pytest.mark.django_db(*marker.args if marker else (), **kwargs),
             append=False,
         )
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in getattr(item, "fixturenames", ())
+        for name in ("transactional_db", "live_server")
+    )
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_roots(request):
+    """Transactional tests start with Wagtail's locale, root page and root
+    collection present, whatever an earlier test's flush left behind (a
+    serialized rollback has been seen not to bring the root page back after
+    some sequences of live-server tests)."""
+    if not _is_transactional(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    locale, _ = Locale.objects.get_or_create(language_code=language)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture
