@@ -314,7 +314,7 @@ def certifications_notify_expiring(
     horizon = today + dt.timedelta(days=within_days)
     with transaction.atomic():
         due = list(
-            Certification.objects.select_for_update(skip_locked=True)
+            Certification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 status=ReviewStatus.APPROVED,
                 valid_until__gte=today,
