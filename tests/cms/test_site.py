@@ -22,6 +22,9 @@ def test_language_switch_serves_english_labels(client, home_page):
     assert response.status_code == 302
     html = client.get("/").content.decode()
     assert '<html lang="en">' in html
+    # Our own strings come from locale/en: the navigation reads in English.
+    assert ">Market</a>" in html
+    assert ">News</a>" in html
 
 
 def test_seed_demo_twice_changes_nothing(db):
