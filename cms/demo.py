@@ -25,7 +25,9 @@ class DemoLogin:
 
 
 OPERATOR = DemoLogin("vanhanh", "vanhanh-demo-2026", "Người vận hành chợ (quản trị)")
-FARMER = DemoLogin("nongdan", "nongdan-demo-2026", "Nông dân – cửa hàng nước mắm Cẩm Thanh")
+FARMER = DemoLogin(
+    "nongdan", "nongdan-demo-2026", "Nông dân – cửa hàng nước mắm Cẩm Thanh"
+)
 POSTOFFICE = DemoLogin("buudien", "buudien-demo-2026", "Nhân viên bưu điện đối tác")
 LOGINS = [OPERATOR, FARMER, POSTOFFICE]
 
@@ -68,8 +70,13 @@ def seed_site() -> HomePage:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="127.0.0.1", port=8000, root_page=home,
-                            is_default_site=True, site_name="Nguồn Quê")
+        Site.objects.create(
+            hostname="127.0.0.1",
+            port=8000,
+            root_page=home,
+            is_default_site=True,
+            site_name="Nguồn Quê",
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.site_name = "Nguồn Quê"

@@ -15,7 +15,11 @@ class HomePage(Page):
     """The front door: what the market is, and the way into it."""
 
     lead = models.CharField(_("câu giới thiệu"), max_length=250, blank=True)
-    body = RichTextField(_("nội dung"), blank=True, features=["h2", "h3", "bold", "italic", "link", "ul", "ol"])
+    body = RichTextField(
+        _("nội dung"),
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "link", "ul", "ol"],
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
@@ -34,7 +38,9 @@ class HomePage(Page):
 
 
 class NewsIndexPage(Page):
-    intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link"])
+    intro = RichTextField(
+        _("giới thiệu"), blank=True, features=["bold", "italic", "link"]
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
@@ -58,12 +64,24 @@ class NewsPage(Page):
 
     date = models.DateField(_("ngày đăng"))
     summary = models.CharField(_("tóm tắt"), max_length=300, blank=True)
-    body = RichTextField(_("nội dung"), features=["h2", "h3", "bold", "italic", "link", "ul", "ol", "image"])
+    body = RichTextField(
+        _("nội dung"),
+        features=["h2", "h3", "bold", "italic", "link", "ul", "ol", "image"],
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
 
     class Meta:
         verbose_name = _("bản tin")
@@ -77,11 +95,17 @@ class SiteSettings(BaseSiteSetting):
     hotline = models.CharField(_("đường dây nóng"), max_length=20, blank=True)
     contact_email = models.EmailField(_("e-mail liên hệ"), blank=True)
     operator_name = models.CharField(
-        _("đơn vị vận hành"), max_length=200, blank=True,
+        _("đơn vị vận hành"),
+        max_length=200,
+        blank=True,
         default="Ban quản lý chợ nông sản xã",
     )
 
-    panels = [FieldPanel("operator_name"), FieldPanel("hotline"), FieldPanel("contact_email")]
+    panels = [
+        FieldPanel("operator_name"),
+        FieldPanel("hotline"),
+        FieldPanel("contact_email"),
+    ]
 
     class Meta:
         verbose_name = _("thông tin trang web")

@@ -47,7 +47,9 @@ class Address(models.Model):
 
     province_code = models.PositiveIntegerField(_("tỉnh / thành phố"))
     ward_code = models.PositiveIntegerField(_("phường / xã"), null=True, blank=True)
-    address_line = models.CharField(_("số nhà, thôn, đường"), max_length=200, blank=True)
+    address_line = models.CharField(
+        _("số nhà, thôn, đường"), max_length=200, blank=True
+    )
 
     class Meta:
         abstract = True
@@ -66,7 +68,11 @@ class Address(models.Model):
             province_code=self.province_code, ward_code=self.ward_code
         ):
             raise ValidationError(
-                {"ward_code": _("Phường/xã này không thuộc tỉnh đã chọn. Hãy chọn lại.")}
+                {
+                    "ward_code": _(
+                        "Phường/xã này không thuộc tỉnh đã chọn. Hãy chọn lại."
+                    )
+                }
             )
 
 
@@ -165,7 +171,9 @@ class SellerApplication(Address):
 class MarketIndexPage(Page):
     """The market: lists every live product, with filters."""
 
-    intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link"])
+    intro = RichTextField(
+        _("giới thiệu"), blank=True, features=["bold", "italic", "link"]
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["market.StorePage"]
@@ -244,12 +252,18 @@ class ProductPage(Page):
     category = models.CharField(
         _("nhóm OCOP"), max_length=20, choices=OcopCategory.choices
     )
-    unit = models.CharField(_("đơn vị bán"), max_length=30, help_text=_("chai, kg, gói, hộp…"))
+    unit = models.CharField(
+        _("đơn vị bán"), max_length=30, help_text=_("chai, kg, gói, hộp…")
+    )
 
     # Derived summary, refreshed by services (never edited by hand).
-    province_code = models.PositiveIntegerField(null=True, editable=False, db_index=True)
+    province_code = models.PositiveIntegerField(
+        null=True, editable=False, db_index=True
+    )
     price_min = models.PositiveBigIntegerField(null=True, editable=False, db_index=True)
-    ocop_stars = models.PositiveSmallIntegerField(null=True, editable=False, db_index=True)
+    ocop_stars = models.PositiveSmallIntegerField(
+        null=True, editable=False, db_index=True
+    )
     has_vietgap = models.BooleanField(default=False, editable=False, db_index=True)
     in_stock = models.BooleanField(default=False, editable=False, db_index=True)
 
@@ -273,7 +287,9 @@ class ProductPage(Page):
             "seller",
             [index.SearchField("legal_name"), index.AutocompleteField("legal_name")],
         ),
-        index.RelatedFields("variants", [index.SearchField("label"), index.SearchField("sku")]),
+        index.RelatedFields(
+            "variants", [index.SearchField("label"), index.SearchField("sku")]
+        ),
         index.FilterField("seller"),
         index.FilterField("category"),
         index.FilterField("province_code"),
@@ -315,11 +331,15 @@ class ProductPage(Page):
 class ProductImage(Orderable):
     product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="images")
     image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+",
+        "wagtailimages.Image",
+        on_delete=models.CASCADE,
+        related_name="+",
         verbose_name=_("ảnh"),
     )
     alt_text = models.CharField(
-        _("mô tả ảnh"), max_length=200, blank=True,
+        _("mô tả ảnh"),
+        max_length=200,
+        blank=True,
         help_text=_("Ảnh chụp gì, cho người không nhìn thấy ảnh."),
     )
 
@@ -333,8 +353,12 @@ class Variant(Orderable):
     old draft can never overwrite what checkout has allocated.
     """
 
-    product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="variants")
-    label = models.CharField(_("quy cách"), max_length=60, help_text=_("Ví dụ: 500 g, 1 kg, hộp 6 chai"))
+    product = ParentalKey(
+        ProductPage, on_delete=models.CASCADE, related_name="variants"
+    )
+    label = models.CharField(
+        _("quy cách"), max_length=60, help_text=_("Ví dụ: 500 g, 1 kg, hộp 6 chai")
+    )
     sku = models.CharField(_("mã hàng (SKU)"), max_length=40, unique=True)
     gtin = models.CharField(
         _("mã vạch GTIN"),
@@ -430,7 +454,9 @@ class Certification(models.Model):
     """An OCOP rating, VietGAP certificate or other proof, reviewed by the
     operator. It shows as a badge only while approved and in date."""
 
-    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="certifications")
+    seller = models.ForeignKey(
+        Seller, on_delete=models.CASCADE, related_name="certifications"
+    )
     product = models.ForeignKey(
         ProductPage,
         null=True,
@@ -440,7 +466,9 @@ class Certification(models.Model):
         verbose_name=_("sản phẩm"),
         help_text=_("Bỏ trống nếu chứng nhận áp dụng cho cả cửa hàng."),
     )
-    kind = models.CharField(_("loại chứng nhận"), max_length=10, choices=CertificationKind.choices)
+    kind = models.CharField(
+        _("loại chứng nhận"), max_length=10, choices=CertificationKind.choices
+    )
     number = models.CharField(_("số chứng nhận"), max_length=60)
     issuer = models.CharField(_("nơi cấp"), max_length=200, blank=True)
     ocop_level = models.CharField(
@@ -464,11 +492,18 @@ class Certification(models.Model):
         verbose_name=_("bản chụp giấy chứng nhận"),
     )
     status = models.CharField(
-        _("duyệt"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+        _("duyệt"),
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
     )
     review_note = models.TextField(_("ghi chú khi duyệt"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     expiry_notified_on = models.DateField(null=True, blank=True, editable=False)
@@ -495,7 +530,9 @@ class Certification(models.Model):
         super().clean()
         if self.kind == CertificationKind.OCOP:
             if not self.stars:
-                raise ValidationError({"stars": _("Sản phẩm OCOP cần có số sao (3, 4 hoặc 5).")})
+                raise ValidationError(
+                    {"stars": _("Sản phẩm OCOP cần có số sao (3, 4 hoặc 5).")}
+                )
             if self.issued_on and not self.valid_until:
                 self.valid_until = ocop_valid_until(self.issued_on)
         if self.issued_on and self.valid_until and self.valid_until < self.issued_on:

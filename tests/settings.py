@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("SEARCH_INDEX_PATH", tempfile.mkdtemp(prefix="nq-search-"))
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="nq-media-"))
 
-from cms.settings import *  # noqa: E402, F403
+from cms.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

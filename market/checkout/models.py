@@ -278,7 +278,7 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_title} ({self.variant_label})"  # noqa: RUF001
+        return f"{self.quantity} × {self.product_title} ({self.variant_label})"
 
     @property
     def total_vnd(self) -> int:

@@ -3,7 +3,9 @@ from django.utils import translation
 
 
 def render(amount):
-    return Template("{% load money %}{{ amount|vnd }}").render(Context({"amount": amount}))
+    return Template("{% load money %}{{ amount|vnd }}").render(
+        Context({"amount": amount})
+    )
 
 
 def test_money_is_grouped_the_vietnamese_way():
