@@ -11,9 +11,9 @@ four queries (the fifth is the scan log insert, `services.scans.scan_record`).
 
 This page has a p95 budget of 20 ms on two cores, and building querysets
 with a dozen nested subqueries cost more CPU than running them, so queries
-1 and 3 are plain SQL (standard SQL that SQLite and PostgreSQL both run,
-table names from the models' `_meta`) and the others use `.values()`; the
-results are small frozen dataclasses, not model instances.
+all four are plain SQL (standard SQL that SQLite and PostgreSQL both run,
+table names from the models' `_meta`, every value a parameter); the results
+are small frozen dataclasses, not model instances.
 
 A code that fails its signature check still runs query 1, so the scan log
 and a problem report can name the lot it claims to be, but nothing about the
@@ -28,7 +28,6 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from wagtail.images import get_image_model
@@ -302,28 +301,42 @@ def _find_lot(link: digital_link.ParsedLink, *, client: str) -> _LotRow | None:
     )
 
 
+@cache
+def _certifications_sql() -> str:
+    return f"""
+SELECT c.kind, c.number, c.stars, c.valid_until
+FROM {_table(Certification)} c
+WHERE c.seller_id = %s AND (c.product_id = %s OR c.product_id IS NULL)
+  AND c.status = %s AND c.kind <> %s
+ORDER BY c.kind, c.valid_until DESC
+LIMIT 6
+"""  # noqa: S608
+
+
 def _certifications(lot: LotView, *, today: dt.date) -> list[CertificationLine]:
-    rows = (
-        Certification.objects.filter(
-            Q(product_id=lot.product_id) | Q(product__isnull=True),
-            seller_id=lot.seller_id,
-            status=ReviewStatus.APPROVED,
-        )
-        .exclude(kind=CertificationKind.OTHER)
-        .order_by("kind", "-valid_until")
-        .values_list("kind", "number", "stars", "valid_until")[:6]
-    )
-    return [
-        CertificationLine(
-            kind=kind,
-            label=str(_CERT_LABELS.get(kind, kind)),
-            number=number,
-            stars=stars,
-            valid_until=valid_until,
-            is_valid=valid_until is None or valid_until >= today,
-        )
-        for kind, number, stars, valid_until in rows
+    params = [
+        lot.seller_id,
+        lot.product_id,
+        ReviewStatus.APPROVED.value,
+        CertificationKind.OTHER.value,
     ]
+    with connection.cursor() as cursor:
+        cursor.execute(_certifications_sql(), params)
+        rows = cursor.fetchall()
+    lines = []
+    for kind, number, stars, valid_until in rows:
+        valid_until = _as_date(valid_until)
+        lines.append(
+            CertificationLine(
+                kind=kind,
+                label=str(_CERT_LABELS.get(kind, kind)),
+                number=number,
+                stars=stars,
+                valid_until=valid_until,
+                is_valid=valid_until is None or valid_until >= today,
+            )
+        )
+    return lines
 
 
 @cache
@@ -374,15 +387,27 @@ def _diary(lot: LotView) -> tuple[list[DiaryLine], list[int]]:
     return lines, missing
 
 
+@cache
+def _events_sql() -> str:
+    kinds = ", ".join(["%s"] * len(SHOWN_EVENT_KINDS))
+    return f"""
+SELECT e.occurred_at, e.kind, e.read_point
+FROM {_table(LotEvent)} e
+WHERE e.lot_id = %s AND e.kind IN ({kinds})
+ORDER BY e.seq DESC
+LIMIT {EVENTS_SHOWN}
+"""  # noqa: S608
+
+
 def _events(lot: LotView) -> list[EventLine]:
-    rows = (
-        LotEvent.objects.filter(lot_id=lot.pk, kind__in=SHOWN_EVENT_KINDS)
-        .order_by("-seq")
-        .values_list("occurred_at", "kind", "read_point")[:EVENTS_SHOWN]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _events_sql(), [lot.pk, *(kind.value for kind in SHOWN_EVENT_KINDS)]
+        )
+        rows = cursor.fetchall()
     return [
         EventLine(
-            occurred_at=occurred_at,
+            occurred_at=_as_datetime(occurred_at),
             kind=kind,
             label=str(_EVENT_LABELS.get(kind, kind)),
             read_point=read_point,
