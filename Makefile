@@ -40,6 +40,9 @@ browser:
 	  else echo "Chromium is missing and we are not root: browser tests will be skipped."; fi; \
 	fi
 
+# The demo: seeded SQLite, the Whoosh index, the local card gateway, one
+# task worker (label sheets, search index writes) and the development server.
+run: export TASKS_BACKEND = database
 run: install system-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -47,7 +50,8 @@ run: install system-deps
 	@echo "Trang web: http://127.0.0.1:$(PORT)/   Quản trị: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Nhấn Ctrl-C để dừng."
 	@DEBUG=1 $(BIN)/python -m market.payments.local_gateway --port $(GATEWAY_PORT) & GW=$$!; \
-	  trap 'kill $$GW 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py db_worker --queue-name '*' --no-startup-delay & WORKER=$$!; \
+	  trap 'kill $$GW $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) $(BIN)/python manage.py \
 	    register_gateway_webhook --site http://127.0.0.1:$(PORT) || exit 1; \
 	  DEBUG=1 PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -150,7 +151,21 @@ if REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    if env("TASKS_BACKEND") == "database":
+        # `make run`: tasks wait in the database for `manage.py db_worker`, so
+        # a page that starts long work (a 10 000-label print) answers at once
+        # and shows the worker's progress.
+        TASKS = {
+            "default": {
+                "BACKEND": "django_tasks_db.DatabaseBackend",
+                "QUEUES": ["default", "search"],
+            }
+        }
+    else:
+        # Tasks run in the caller: nothing else to start.
+        TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }
 
 # --- Auth ------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -187,3 +187,30 @@ def test_a_run_that_cannot_be_drawn_is_marked_failed_with_the_reason(monkeypatch
     assert run.status == LabelRunStatus.FAILED
     assert "fonts-dejavu-core" in run.error
     assert not run.pdf
+
+
+@pytest.mark.django_db(transaction=True)  # the worker takes its own transactions
+def test_with_the_database_queue_a_run_waits_for_the_worker_then_is_drawn(settings):
+    # `make run` queues tasks in the database: printing answers at once and
+    # the worker process draws the sheet while the page shows its progress.
+    from django.core.management import call_command
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "search"],
+        }
+    }
+    lot = LotFactory()
+    run = label_run_create(lot=lot, count=3)
+    run.refresh_from_db()
+    assert run.status == LabelRunStatus.QUEUED
+    assert not run.pdf
+
+    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
+
+    run.refresh_from_db()
+    assert run.status == LabelRunStatus.DONE
+    assert run.progress == 3
+    texts = [t for page in pdf_page_images(run.pdf.path) for t in _decode(page)]
+    assert sorted(serial for _lot, serial, _ok in _resolve_all(texts)) == ["1", "2", "3"]
