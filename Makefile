@@ -43,6 +43,7 @@ browser:
 # The demo: seeded SQLite, the Whoosh index, the local card gateway, one
 # task worker (label sheets, search index writes) and the development server.
 run: export TASKS_BACKEND = database
+run: export GS1_COMPANY_PREFIXES = 8930001
 run: install system-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

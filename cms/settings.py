@@ -291,6 +291,9 @@ MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
 QR_SIGNING_KEY = env("QR_SIGNING_KEY", SECRET_KEY)
 SCAN_SUSPICIOUS_COUNT = int(env("SCAN_SUSPICIOUS_COUNT", "20"))
 SCAN_SUSPICIOUS_CLIENTS = int(env("SCAN_SUSPICIOUS_CLIENTS", "5"))
+# GS1 company prefixes our sellers hold: a GTIN alone does not tell where its
+# company prefix ends, which EPCIS needs for `urn:epc:class:lgtin:` names.
+GS1_COMPANY_PREFIXES = env_list("GS1_COMPANY_PREFIXES")
 # Behind our reverse proxy: count scan clients by the address it appends to
 # X-Forwarded-For, not by the proxy's own address.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)

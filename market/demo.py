@@ -59,6 +59,10 @@ class DemoProduct:
     colour: str
     ocop: tuple[int, str, dt.date] | None = None  # stars, number, issued
     vietgap: tuple[str, str, dt.date] | None = None  # number, body, until
+    # GTIN-13 per variant, in order: barcoded products get GS1 Digital Link
+    # labels; the others get the short /q/ form. 8930001 is a made-up GS1
+    # Viet Nam company prefix for the demo (`make run` sets it).
+    gtins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ STORES = [
                 "bottle",
                 "#8d5524",
                 ocop=(3, "OCOP-QNA-2024-0312", dt.date(2024, 6, 14)),
+                gtins=("8930001000018", "8930001000025"),
             ),
         ],
         farmer=True,
@@ -216,6 +221,7 @@ STORES = [
                 "jar",
                 "#ffb300",
                 ocop=(4, "OCOP-HG-2024-0101", dt.date(2024, 10, 5)),
+                gtins=("8930001000032", "8930001000049"),
             ),
         ],
     ),
@@ -313,6 +319,7 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
         seller.store_page.add_child(instance=product)
     for order, (label, grams, price, on_hand) in enumerate(item.variants):
         sku = f"DEMO-{seller.tax_code}-{order + 1}"
+        gtin = item.gtins[order] if order < len(item.gtins) else None
         variant, created = Variant.objects.get_or_create(
             sku=sku,
             defaults={
@@ -321,8 +328,11 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
                 "weight_g": grams,
                 "price_vnd": price,
                 "sort_order": order,
+                "gtin": gtin,
             },
         )
+        if gtin and not variant.gtin:  # a demo seeded before GTINs were added
+            Variant.objects.filter(pk=variant.pk).update(gtin=gtin)
         if created:
             Stock.objects.get_or_create(variant=variant, defaults={"on_hand": on_hand})
     if not product.images.exists():

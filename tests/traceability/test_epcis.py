@@ -239,18 +239,25 @@ def test_the_lot_list_is_paginated(client):
 
 
 @pytest.mark.django_db
-def test_the_epcis_export_of_every_demo_lot_validates(client, validator):
+def test_the_epcis_export_of_every_demo_lot_validates(client, validator, settings):
     from cms.demo import seed_site
     from market.demo import seed_market
     from traceability.demo import seed_traceability
 
+    settings.GS1_COMPANY_PREFIXES = ["8930001"]  # as `make run` sets it
     seed_site()
     seed_market()
     seed_traceability()
 
-    lots = list(Lot.objects.all())
+    lots = list(Lot.objects.select_related("variant"))
     assert len(lots) >= 3
+    barcoded = 0
     for lot in lots:
         response = client.get(f"/api/v1/lots/{lot.pk}/epcis")
         assert response.status_code == 200
         _assert_valid(validator, json.loads(response.content))
+        if lot.variant.gtin:
+            barcoded += 1
+            assert "urn:epc:class:lgtin:8930001." in response.content.decode()
+    # The demo shows both kinds of code: GS1 Digital Link and the short form.
+    assert 0 < barcoded < len(lots)
