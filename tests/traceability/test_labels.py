@@ -213,4 +213,5 @@ def test_with_the_database_queue_a_run_waits_for_the_worker_then_is_drawn(settin
     assert run.status == LabelRunStatus.DONE
     assert run.progress == 3
     texts = [t for page in pdf_page_images(run.pdf.path) for t in _decode(page)]
-    assert sorted(serial for _lot, serial, _ok in _resolve_all(texts)) == ["1", "2", "3"]
+    serials = sorted(serial for _lot, serial, _ok in _resolve_all(texts))
+    assert serials == ["1", "2", "3"]
