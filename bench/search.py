@@ -206,23 +206,20 @@ def main():
     else:
         print(f"import_catalogue: {load(csv_path):.1f} s")
         loaded.touch()
-    figures = {}
-    for backend in ("default", "database"):
-        products, seconds = build(backend)
-        figures[backend] = run_queries(backend)
-        figures[backend]["build"] = (products, seconds)
     print(
         f"{'backend':<10} {'build':>22} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'cpu p50':>8} {'cpu p95':>8} {'MRR':>6} {'R@5':>6}"
+        f"{'cpu p50':>8} {'cpu p95':>8} {'MRR':>6} {'R@5':>6}",
+        flush=True,
     )
     for backend, name in (("default", "whoosh"), ("database", "database")):
-        f = figures[backend]
-        products, seconds = f["build"]
+        products, seconds = build(backend)
+        f = run_queries(backend)
         rate = f"{products / seconds:,.0f} products/s"
         print(
             f"{name:<10} {rate:>22} {f['p50']:>8.1f} {f['p95']:>8.1f} "
             f"{f['cpu50']:>8.1f} {f['cpu95']:>8.1f} "
-            f"{f['mrr']:>6.3f} {f['recall5']:>6.3f}"
+            f"{f['mrr']:>6.3f} {f['recall5']:>6.3f}",
+            flush=True,
         )
     print(
         f"{len(JUDGED)} judged queries x {REPEATS - 1} timed runs; page of {PAGE} "

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, ShingleFilter
 
 # Syllables and codes: letters/digits, optionally joined by "." or "-"
 # inside a code ("ST25", "OCOP-2024-0001" stays searchable by its parts too,
@@ -86,3 +86,18 @@ def exact_analyzer():
 
 def folded_analyzer():
     return NfcTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+# Separator inside a word-pair token ("nuoc mam"): the tokenizer never keeps
+# a space inside a word, so a pair cannot collide with a single word.
+PAIR_SEPARATOR = " "
+
+
+def pair(first: str, second: str) -> str:
+    return f"{first}{PAIR_SEPARATOR}{second}"
+
+
+def pairs_analyzer():
+    """Folded neighbouring words as one token each ("nuoc mam", "mam ca"):
+    the phrase bonus becomes a term lookup instead of a position walk."""
+    return folded_analyzer() | ShingleFilter(size=2, sep=PAIR_SEPARATOR)

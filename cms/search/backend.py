@@ -36,7 +36,7 @@ from modelsearch.backends.base import (
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.query import MatchAll
 
-from . import store
+from . import ranker, store
 from .compiler import (
     NOTHING,
     WhooshAutocompleteBuilder,
@@ -71,6 +71,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         super().__init__(*args, **kwargs)
         self.simplified = simplify(self.query)
         self._engine_query = None
+        self._scores = None
         self._top = None
         self._matched = None
 
@@ -83,7 +84,10 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     def whoosh_query(self, backend, searcher):
         reader = searcher.reader() if backend.fuzzy else None
         builder = self.builder_class(
-            self.specs(), reader=reader, catch_all=self.fields is None
+            self.specs(),
+            reader=reader,
+            catch_all=self.fields is None,
+            pairs=store.ALL_PAIRS in searcher.schema,
         )
         return builder.build(self.simplified)
 
@@ -104,6 +108,19 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             docs = store.content_filter(searcher, model_label(model))
             self._engine_query = (searcher, query, docs)
         return self._engine_query
+
+    def _scored(self, backend):
+        """{docnum: score} of every document of this model the query matches,
+        from `ranker` (None when the query needs Whoosh's own search)."""
+        searcher, query, docs = self._engine(backend)
+        if self._scores is None or self._scores[0] is not searcher:
+            scores = None
+            if ranker.supported(query):
+                tables = ranker.score_tables(searcher, backend.term_cache)
+                scores = ranker.evaluate(query, tables)
+                scores = {doc: s for doc, s in scores.items() if doc in docs}
+            self._scores = (searcher, scores)
+        return self._scores[1]
 
     def _to_pks(self, searcher, docnums):
         pk_column = searcher.reader().column_reader("pk")
@@ -126,9 +143,13 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         cached = self._top
         if cached and (cached[2] or (limit is not None and cached[0] >= limit)):
             return cached[1], cached[2]
+        scores = self._scored(backend)
         searcher, query, docs = self._engine(backend)
-        results = searcher.search(query, limit=limit, filter=docs, terms=False)
-        top_n = results.top_n
+        if scores is not None:
+            top_n = ranker.best(scores, limit)
+        else:
+            results = searcher.search(query, limit=limit, filter=docs, terms=False)
+            top_n = results.top_n
         pks = self._to_pks(searcher, [docnum for _, docnum in top_n])
         seen, hits = set(), []
         for pk, (score, _docnum) in zip(pks, top_n, strict=True):
@@ -155,8 +176,12 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         """Every matching pk the queryset allows, unordered and unscored
         (for counts, facets and database ordering), cached."""
         if self._matched is None:
+            scores = self._scored(backend)
             searcher, query, docs = self._engine(backend)
-            docnums = [d for d in query.docs(searcher) if d in docs]
+            if scores is not None:
+                docnums = list(scores)
+            else:
+                docnums = [d for d in query.docs(searcher) if d in docs]
             pks = set(self._to_pks(searcher, docnums))
             self._matched = list(pks & self._allowed(pks))
         return self._matched
@@ -263,7 +288,8 @@ class WhooshIndex(BaseIndex):
         super().__init__(backend)
         self.model = model
         self.path = path or backend.index_path(model)
-        self.building = building
+        # A rebuild fills a private directory nobody else writes to, in bulk.
+        self.bulk = store.BulkLoad(self.path) if building else None
 
     def get_key(self):
         return model_label(self.model)
@@ -287,9 +313,9 @@ class WhooshIndex(BaseIndex):
         self._write(deletes=[str(item.pk)])
 
     def _write(self, *, upserts=(), deletes=()):
-        if self.building:
-            # A rebuild fills a private directory nobody else writes to.
-            store.write(self.path, upserts=list(upserts), deletes=list(deletes))
+        if self.bulk is not None:
+            self.bulk.delete(deletes)
+            self.bulk.add(upserts)
         else:
             self.backend.submit_write(
                 self.path, upserts=list(upserts), deletes=list(deletes)
@@ -313,6 +339,11 @@ class WhooshRebuilder:
         return self.target
 
     def finish(self):
+        try:
+            self.target.bulk.commit()
+        except BaseException:
+            self.target.bulk.cancel()
+            raise
         store.optimize(self.target.path)
         store.swap(self.index.path, self.target.path)
 
@@ -332,6 +363,8 @@ class WhooshSearchBackend(BaseSearchBackend):
             params.get("PATH") or getattr(settings, "SEARCH_INDEX_PATH", "search")
         )
         self.fuzzy = bool(params.get("FUZZY", True))
+        # Postings whose scores each searcher keeps for term-only queries.
+        self.term_cache = int(params.get("TERM_CACHE", ranker.DEFAULT_TABLE_BUDGET))
 
     def index_path(self, model) -> str:
         return os.path.join(self.path, model_label(get_model_root(model)))

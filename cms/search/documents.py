@@ -21,7 +21,16 @@ from modelsearch.index import (
     get_indexed_models,
 )
 
-from .store import ALL_EXACT, ALL_TEXT, AUTOCOMPLETE, EXACT, FOLDED
+from .analysis import fold, pair, words
+from .store import (
+    ALL_EXACT,
+    ALL_PAIRS,
+    ALL_TEXT,
+    AUTOCOMPLETE,
+    EXACT,
+    FOLDED,
+    HEADS,
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,12 @@ def _prepare(value) -> str:
     return force_str(value)
 
 
+def _add_head(text: str, texts) -> None:
+    head = [fold(word) for word in words(text)[:2]]
+    if len(head) == 2:
+        texts[HEADS].append(pair(*head))
+
+
 def _collect(obj, fields, prefix, texts):
     for field in fields:
         if isinstance(field, RelatedFields):
@@ -118,6 +133,8 @@ def _collect(obj, fields, prefix, texts):
             if isinstance(field, SearchField):
                 texts[path + EXACT].append(text)
                 texts[path + FOLDED].append(text)
+                if (getattr(field, "boost", None) or 1) > 1:
+                    _add_head(text, texts)
             else:
                 texts[path + AUTOCOMPLETE].append(text)
 
@@ -128,7 +145,9 @@ def document_for(obj) -> dict[str, str]:
     _collect(obj, obj.get_search_fields(), "", texts)
     doc = {"pk": force_str(obj.pk), "ct": " ".join(content_labels(type(obj)))}
     doc.update({name: "\n".join(parts) for name, parts in texts.items()})
+    if HEADS in doc:
+        doc[HEADS] = ",".join(texts[HEADS])
     everything = [doc[name] for name in texts if name.endswith(FOLDED)]
     if everything:
-        doc[ALL_TEXT] = doc[ALL_EXACT] = "\n".join(everything)
+        doc[ALL_TEXT] = doc[ALL_EXACT] = doc[ALL_PAIRS] = "\n".join(everything)
     return doc

@@ -34,7 +34,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from .analysis import exact_analyzer, folded_analyzer
+from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
 # Field name suffixes: every SearchField path `p` becomes `p__x` (exact) and
 # `p__f` (folded); every AutocompleteField path becomes `p__a`. `all__p`
@@ -50,6 +50,12 @@ EXACT, FOLDED, AUTOCOMPLETE, PROXIMITY, ALL_EXACT_SUFFIX = (
 )
 ALL_TEXT = "all" + PROXIMITY
 ALL_EXACT = "all" + ALL_EXACT_SUFFIX
+# Neighbouring folded words of all the text, one token per pair ("nuoc mam").
+ALL_PAIRS = "all__b"
+# The first two folded words of each boosted field (a title): a Vietnamese
+# product name starts with what the product is ("Mật ong bạc hà" is honey,
+# "Mứt gừng mật ong" is a jam), so a query that starts the same way names it.
+HEADS = "all__h"
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds to wait for another writer to finish
 
@@ -75,6 +81,8 @@ def make_schema() -> fields.Schema:
         fields.TEXT(analyzer=exact_analyzer(), phrase=False),
         glob=True,
     )
+    schema.add(ALL_PAIRS, fields.TEXT(analyzer=pairs_analyzer(), phrase=False))
+    schema.add(HEADS, fields.KEYWORD(commas=True, scorable=True))
     schema.add(
         "*" + AUTOCOMPLETE,
         fields.TEXT(analyzer=folded_analyzer(), phrase=False),
@@ -186,10 +194,15 @@ def write(
             writer = ix.writer(timeout=timeout, delay=0.05)
         except LockError as exc:
             raise WriteTimeout(f"Search index {path} is locked by a writer.") from exc
+        # An index built before the word-pair field existed takes documents
+        # without it until `update_index` rebuilds it.
+        pairs = HEADS in ix.schema
         try:
             for pk in deletes:
                 writer.delete_by_term("pk", pk)
             for doc in latest.values():
+                if not pairs:
+                    doc = {k: v for k, v in doc.items() if k not in (ALL_PAIRS, HEADS)}
                 writer.update_document(**doc)
         except BaseException:
             writer.cancel()
@@ -200,12 +213,65 @@ def write(
         lock.release()
 
 
+class BulkLoad:
+    """Fills a fresh generation (a rebuild) through one writer and one commit.
+
+    Nobody else writes to a new generation and it starts empty, so documents
+    are added without the per-document delete lookup of `write`, and chunks
+    do not each commit a segment that later merges must rewrite. A document
+    whose pk was already added (a model and its subclass both list the row)
+    is kept aside and replaces the first one in a second commit, as `write`
+    would have. Nothing is visible until `commit`; a crash before it leaves
+    an unfinished directory that the next rebuild removes.
+    """
+
+    def __init__(self, path: str, *, limitmb: int = 256):
+        self.path = path
+        self.limitmb = limitmb
+        self._writer = None
+        self._seen: set[str] = set()
+        self._again: dict[str, dict] = {}
+        self._deletes: list[str] = []
+
+    def add(self, docs) -> None:
+        if self._writer is None:
+            ix = FileStorage(os.path.realpath(self.path)).open_index()
+            self._writer = ix.writer(limitmb=self.limitmb)
+        for doc in docs:
+            if doc["pk"] in self._seen:
+                self._again[doc["pk"]] = doc
+            else:
+                self._seen.add(doc["pk"])
+                self._writer.add_document(**doc)
+
+    def delete(self, pks) -> None:
+        for pk in pks:
+            self._again.pop(pk, None)
+            if pk in self._seen:
+                self._deletes.append(pk)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+        if self._again or self._deletes:
+            write(self.path, upserts=list(self._again.values()), deletes=self._deletes)
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+
 def optimize(path: str) -> None:
-    """Merge the segments of the index at `path` into one (a rebuild commits
-    once per chunk; one segment is faster to search)."""
+    """Merge the segments of the index at `path` into one (one segment is
+    faster to search); an index that already is one clean segment is left
+    as it is."""
     with _thread_lock(path):
         ix = FileStorage(os.path.realpath(path)).open_index()
-        ix.optimize()
+        segments = ix._segments()
+        if len(segments) > 1 or any(seg.has_deletions() for seg in segments):
+            ix.optimize()
 
 
 def new_generation(path: str) -> str:
