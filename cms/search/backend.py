@@ -19,12 +19,15 @@ production deployment runs them in one worker queue; see docs/search.md.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections import Counter, OrderedDict
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from modelsearch.backends.base import (
     BaseIndex,
     BaseSearchBackend,
@@ -55,6 +58,27 @@ PK_CHUNK = 2000
 def chunked(items, size=PK_CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def pk_filters(queryset, pks) -> list:
+    """`queryset` narrowed to `pks`, as few querysets as the database allows.
+
+    Integer keys go as one parameter (a JSON list that SQLite's `json_each`
+    unpacks, an array that PostgreSQL's `unnest` does): one query for any
+    number of keys, and Django does not prepare thousands of IN values one
+    by one (half the cost of counting 2 000 matches). Other keys, and other
+    databases, get `pk__in` in chunks.
+    """
+    pks = list(pks)
+    vendor = connections[queryset.db].vendor
+    if pks and all(type(pk) is int for pk in pks):
+        if vendor == "sqlite":
+            subquery = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(pks)])
+            return [queryset.filter(pk__in=subquery)]
+        if vendor == "postgresql":
+            subquery = RawSQL("SELECT unnest(%s::bigint[])", [pks])
+            return [queryset.filter(pk__in=subquery)]
+    return [queryset.filter(pk__in=chunk) for chunk in chunked(pks)]
 
 
 class IndexWriteError(RuntimeError):
@@ -131,8 +155,8 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         """The pks among `pks` that the queryset's own filters let through."""
         base = self.queryset.order_by()
         allowed = set()
-        for chunk in chunked(list(pks)):
-            allowed.update(base.filter(pk__in=chunk).values_list("pk", flat=True))
+        for narrowed in pk_filters(base, pks):
+            allowed.update(narrowed.values_list("pk", flat=True))
         return allowed
 
     def top(self, backend, limit):
@@ -274,7 +298,7 @@ class WhooshSearchResults(BaseSearchResults):
             querysets = []
         else:
             pks = compiler.matched_pks(self.backend)
-            querysets = [base.filter(pk__in=chunk) for chunk in chunked(pks)]
+            querysets = pk_filters(base, pks)
         for queryset in querysets:
             for row in queryset.values(field_name).annotate(count=Count("pk")):
                 counts[row[field_name]] += row["count"]
