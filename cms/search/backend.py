@@ -147,9 +147,9 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         return self._scores[1]
 
     def _to_pks(self, searcher, docnums):
-        pk_column = searcher.reader().column_reader("pk")
+        stored = store.stored_pks(searcher)
         to_python = self.queryset.model._meta.pk.to_python
-        return [to_python(pk_column[docnum]) for docnum in docnums]
+        return [to_python(stored(docnum)) for docnum in docnums]
 
     def _allowed(self, pks) -> set:
         """The pks among `pks` that the queryset's own filters let through."""

@@ -105,6 +105,8 @@ def _scaled(scores: dict[int, float], boost: float) -> dict[int, float]:
 
 
 def _term(node, tables, within):
+    """The term's table (its boost applied by `evaluate`), narrowed to
+    `within` by walking whichever of the two is smaller."""
     table = tables.get(node.fieldname, node.text)
     if within is not None:
         if len(within) < len(table):

@@ -158,6 +158,24 @@ def searcher(path: str):
     return s
 
 
+def stored_pks(searcher):
+    """docnum -> stored pk for this searcher, remembered as documents are
+    looked up (a search maps its few thousand matches at every query)."""
+    lookup = searcher.__dict__.get("_nq_pk_lookup")
+    if lookup is None:
+        column = searcher.reader().column_reader("pk")
+        seen: dict[int, str] = {}
+
+        def lookup(docnum: int) -> str:
+            pk = seen.get(docnum)
+            if pk is None:
+                pk = seen[docnum] = column[docnum]
+            return pk
+
+        searcher.__dict__["_nq_pk_lookup"] = lookup
+    return lookup
+
+
 def content_filter(searcher, label: str):
     """The set of documents of one model (and its subclasses), as a bit set,
     computed once per searcher: recomputing it per query costs as much as
