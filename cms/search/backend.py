@@ -188,9 +188,17 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         """Hits the queryset's filters let through, best first: at least
         `stop` of them when there are that many (all when `stop` is None)."""
         limit = None if stop is None else max(100, 2 * stop)
+        known = None
+        if self._scored(backend) is not None:
+            # Every match is scored already: one database query checks them
+            # all, and the count and the facets of this search reuse it.
+            known = set(self.matched_pks(backend))
         while True:
             hits, exhausted = self.top(backend, limit)
-            allowed = self._allowed(pk for pk, _ in hits)
+            if known is None:
+                allowed = self._allowed(pk for pk, _ in hits)
+            else:
+                allowed = known
             ranked = [(pk, score) for pk, score in hits if pk in allowed]
             if exhausted or len(ranked) >= stop:
                 return ranked

@@ -27,8 +27,11 @@ from collections import OrderedDict
 
 from whoosh import query as wq
 
-# Cached postings per searcher (about 80 bytes each): ~40 MB at the default.
-DEFAULT_TABLE_BUDGET = 500_000
+# Cached postings per searcher, about 80 bytes each: up to ~160 MB at the
+# default. The 37 judged queries of bench/search.py at 100 000 variants use
+# 850 000; a smaller budget makes a varied mix rebuild tables (a table of a
+# common word costs 10-50 ms to build).
+DEFAULT_TABLE_BUDGET = 2_000_000
 
 _NULL = type(wq.NullQuery)
 
