@@ -44,6 +44,7 @@ browser:
 # task worker (label sheets, search index writes) and the development server.
 run: export TASKS_BACKEND = database
 run: export GS1_COMPANY_PREFIXES = 8930001
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install system-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
