@@ -33,11 +33,13 @@ from modelsearch.backends.base import (
     BaseSearchBackend,
     BaseSearchQueryCompiler,
     BaseSearchResults,
+    FilterError,
     FilterFieldError,
     get_model_root,
 )
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.query import MatchAll
+from whoosh import query as whoosh_query
 
 from . import ranker, store
 from .compiler import (
@@ -79,6 +81,14 @@ def pk_filters(queryset, pks) -> list:
             subquery = RawSQL("SELECT unnest(%s::bigint[])", [pks])
             return [queryset.filter(pk__in=subquery)]
     return [queryset.filter(pk__in=chunk) for chunk in chunked(pks)]
+
+
+class _NotInIndex(Exception):
+    """A queryset filter the index cannot answer."""
+
+
+# "No filters": every document of the model is allowed.
+_EVERYTHING = object()
 
 
 class IndexWriteError(RuntimeError):
@@ -151,6 +161,59 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         to_python = self.queryset.model._meta.pk.to_python
         return [to_python(stored(docnum)) for docnum in docnums]
 
+    # --- filters answered by the index ------------------------------------
+    # modelsearch walks the queryset's WHERE clause and calls these three for
+    # each part. Only an exact match on a boolean FilterField named in the
+    # backend's INDEX_FILTERS (default: `live`, which every publish and
+    # unpublish re-indexes) is answered by the index; any other filter (a
+    # flag kept up to date by bulk updates, a price, a province) makes the
+    # database check the matches. Rows shown are always read through the
+    # queryset, so a page never shows one the database would not.
+    backend_index_filters = frozenset()
+
+    def _process_lookup(self, field_path, lookup, value):
+        if len(field_path) != 1 or lookup != "exact" or not isinstance(value, bool):
+            raise _NotInIndex
+        attname = field_path[0].get_attname(self.queryset.model)
+        name = attname + store.BOOLEAN
+        if attname not in self._index_filters or name not in self._filter_schema:
+            raise _NotInIndex
+        return whoosh_query.Term(name, "t" if value else "f")
+
+    def _process_match_none(self):
+        return whoosh_query.NullQuery
+
+    def _connect_filters(self, filters, connector, negated):
+        if negated or connector != "AND":
+            raise _NotInIndex
+        filters = [part for part in filters if part is not None]
+        if not filters:
+            return None  # no condition at all
+        return filters[0] if len(filters) == 1 else whoosh_query.And(filters)
+
+    def _index_filter_for(self, backend, searcher):
+        self.backend_index_filters = backend.index_filters
+        return self._index_filter(searcher)
+
+    def _index_filter(self, searcher):
+        """The documents the queryset's filters allow, from the index (every
+        document when it has none), or None when the database must check."""
+        cached = self.__dict__.get("_index_filter_cache")
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        self._filter_schema = searcher.schema
+        self._index_filters = self.backend_index_filters
+        try:
+            query = self._get_filters_from_queryset()
+        except (_NotInIndex, FilterError, FilterFieldError):
+            allowed = None
+        else:
+            allowed = (
+                _EVERYTHING if query is None else store.query_docs(searcher, query)
+            )
+        self._index_filter_cache = (searcher, allowed)
+        return allowed
+
     def _allowed(self, pks) -> set:
         """The pks among `pks` that the queryset's own filters let through."""
         base = self.queryset.order_by()
@@ -189,7 +252,11 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         `stop` of them when there are that many (all when `stop` is None)."""
         limit = None if stop is None else max(100, 2 * stop)
         known = None
-        if self._scored(backend) is not None:
+        searcher = self._engine(backend)[0]
+        if (
+            self._scored(backend) is not None
+            or self._index_filter_for(backend, searcher) is not None
+        ):
             # Every match is scored already: one database query checks them
             # all, and the count and the facets of this search reuse it.
             known = set(self.matched_pks(backend))
@@ -214,8 +281,14 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
                 docnums = list(scores)
             else:
                 docnums = [d for d in query.docs(searcher) if d in docs]
-            pks = set(self._to_pks(searcher, docnums))
-            self._matched = list(pks & self._allowed(pks))
+            allowed_docs = self._index_filter_for(backend, searcher)
+            if allowed_docs is None:
+                pks = set(self._to_pks(searcher, docnums))
+                self._matched = list(pks & self._allowed(pks))
+            else:
+                if allowed_docs is not _EVERYTHING:
+                    docnums = [d for d in docnums if d in allowed_docs]
+                self._matched = list(set(self._to_pks(searcher, docnums)))
         return self._matched
 
 
@@ -397,6 +470,9 @@ class WhooshSearchBackend(BaseSearchBackend):
         self.fuzzy = bool(params.get("FUZZY", True))
         # Postings whose scores each searcher keeps for term-only queries.
         self.term_cache = int(params.get("TERM_CACHE", ranker.DEFAULT_TABLE_BUDGET))
+        # Boolean FilterFields whose filters the index answers (see the
+        # compiler): only fields that every change of re-indexes.
+        self.index_filters = frozenset(params.get("INDEX_FILTERS", ("live",)))
 
     def index_path(self, model) -> str:
         return os.path.join(self.path, model_label(get_model_root(model)))

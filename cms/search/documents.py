@@ -12,10 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Manager
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField, Manager
 from django.utils.encoding import force_str
 from modelsearch.index import (
     AutocompleteField,
+    FilterField,
     RelatedFields,
     SearchField,
     get_indexed_models,
@@ -27,6 +29,7 @@ from .store import (
     ALL_PAIRS,
     ALL_TEXT,
     AUTOCOMPLETE,
+    BOOLEAN,
     EXACT,
     FOLDED,
     HEADS,
@@ -139,11 +142,30 @@ def _collect(obj, fields, prefix, texts):
                 texts[path + AUTOCOMPLETE].append(text)
 
 
+def _booleans(obj) -> dict[str, str]:
+    """The object's own boolean FilterFields (`live` on pages) as "t"/"f";
+    the backend's INDEX_FILTERS says which of them searches may trust."""
+    values = {}
+    for field in obj.get_search_fields():
+        if not isinstance(field, FilterField):
+            continue
+        try:
+            model_field = field.get_field(type(obj))
+        except FieldDoesNotExist:
+            continue
+        if isinstance(model_field, BooleanField):
+            value = field.get_value(obj)
+            if isinstance(value, bool):
+                values[field.get_attname(type(obj)) + BOOLEAN] = "t" if value else "f"
+    return values
+
+
 def document_for(obj) -> dict[str, str]:
     """The Whoosh document for one instance (JSON-serialisable)."""
     texts: dict[str, list[str]] = defaultdict(list)
     _collect(obj, obj.get_search_fields(), "", texts)
     doc = {"pk": force_str(obj.pk), "ct": " ".join(content_labels(type(obj)))}
+    doc.update(_booleans(obj))
     doc.update({name: "\n".join(parts) for name, parts in texts.items()})
     if HEADS in doc:
         doc[HEADS] = ",".join(texts[HEADS])

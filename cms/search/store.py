@@ -56,6 +56,9 @@ ALL_PAIRS = "all__b"
 # product name starts with what the product is ("Mật ong bạc hà" is honey,
 # "Mứt gừng mật ong" is a jam), so a query that starts the same way names it.
 HEADS = "all__h"
+# A boolean FilterField's value ("t" or "f"), so a filter such as `live()` is
+# answered from the index when the queryset has no other filter.
+BOOLEAN = "__bool"
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds to wait for another writer to finish
 
@@ -83,6 +86,7 @@ def make_schema() -> fields.Schema:
     )
     schema.add(ALL_PAIRS, fields.TEXT(analyzer=pairs_analyzer(), phrase=False))
     schema.add(HEADS, fields.KEYWORD(commas=True, scorable=True))
+    schema.add("*" + BOOLEAN, fields.ID(), glob=True)
     schema.add(
         "*" + AUTOCOMPLETE,
         fields.TEXT(analyzer=folded_analyzer(), phrase=False),
@@ -176,6 +180,15 @@ def stored_pks(searcher):
     return lookup
 
 
+def query_docs(searcher, query):
+    """The documents `query` matches, as a set, computed once per searcher."""
+    cache = searcher.__dict__.setdefault("_nq_query_docs", {})
+    key = repr(query)
+    if key not in cache:
+        cache[key] = set(query.docs(searcher))
+    return cache[key]
+
+
 def content_filter(searcher, label: str):
     """The set of documents of one model (and its subclasses), as a bit set,
     computed once per searcher: recomputing it per query costs as much as
@@ -212,16 +225,16 @@ def write(
             writer = ix.writer(timeout=timeout, delay=0.05)
         except LockError as exc:
             raise WriteTimeout(f"Search index {path} is locked by a writer.") from exc
-        # An index built before the word-pair field existed takes documents
-        # without it until `update_index` rebuilds it.
-        pairs = HEADS in ix.schema
+        # An index built before a field existed takes documents without it
+        # until `update_index` rebuilds it.
+        schema = ix.schema
         try:
             for pk in deletes:
                 writer.delete_by_term("pk", pk)
             for doc in latest.values():
-                if not pairs:
-                    doc = {k: v for k, v in doc.items() if k not in (ALL_PAIRS, HEADS)}
-                writer.update_document(**doc)
+                writer.update_document(
+                    **{k: v for k, v in doc.items() if k in schema or not _newer(k)}
+                )
         except BaseException:
             writer.cancel()
             raise
@@ -279,6 +292,12 @@ class BulkLoad:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+
+
+def _newer(name: str) -> bool:
+    """A field added after the first indexes were built (an older index
+    takes documents without it; any other unknown field is an error)."""
+    return name in (ALL_PAIRS, HEADS) or name.endswith(BOOLEAN)
 
 
 def optimize(path: str) -> None:
