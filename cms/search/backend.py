@@ -6,12 +6,16 @@ Configure with::
         "BACKEND": "cms.search.backend",
         "PATH": "/var/lib/nguonque/search",   # one sub-directory per index
         "FUZZY": True,                          # one-letter typo tolerance
+        "TERM_CACHE": 2_000_000,                # postings scored per searcher
+        "INDEX_FILTERS": ["live"],              # filters the index answers
     }}
 
-The engine only ranks: it returns ``(pk, score)`` pairs. Filters, ordering
-other than relevance, and the objects themselves come from the database via
-``queryset.filter(pk__in=...)``, so every ORM filter a FilterField allows
-works, and a page never shows a row the database would not.
+The engine ranks: it returns ``(pk, score)`` pairs. Filters, ordering other
+than relevance, and the objects themselves come from the database (the
+matched keys narrowed by the queryset), so every ORM filter a FilterField
+allows works, and a page never shows a row the database would not; only
+`INDEX_FILTERS` (boolean fields every change of re-indexes) are answered by
+the index itself.
 
 Writes (add, add_bulk, delete) go through one task, `cms.search.tasks`, so a
 production deployment runs them in one worker queue; see docs/search.md.
