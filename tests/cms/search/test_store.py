@@ -119,3 +119,30 @@ def test_a_cached_searcher_sees_writes_made_after_it_opened(path):
     assert titles(path) == ["1"]
     store.write(path, upserts=[doc(8, "Bưởi Đoan Hùng")], deletes=["1"])
     assert titles(path) == ["8"]
+
+
+def test_an_index_built_before_the_newer_fields_still_takes_writes(tmp_path):
+    # An index from before the word-pair, title-head and filter fields: writes
+    # keep working (without them) until `update_index` rebuilds it.
+    from whoosh import fields
+    from whoosh.filedb.filestore import FileStorage
+
+    path = tmp_path / "market.productpage"
+    path.mkdir()
+    old = store.make_schema()
+    for name in (store.ALL_PAIRS, store.HEADS):
+        old.remove(name)
+    old.remove("*" + store.BOOLEAN)
+    FileStorage(str(path)).create_index(old)
+    assert isinstance(old["title__f"], fields.TEXT)
+
+    new_doc = doc(3, "Gạo ST25") | {
+        store.ALL_PAIRS: "Gạo ST25",
+        store.HEADS: "gao st25",
+        "live" + store.BOOLEAN: "t",
+    }
+    store.write(str(path), upserts=[new_doc])
+
+    assert titles(str(path)) == ["3"]
+    with pytest.raises(Exception):  # noqa: B017 - a field nobody defined still fails
+        store.write(str(path), upserts=[doc(4, "Chè") | {"no_such_field": "x"}])
