@@ -7,7 +7,7 @@ Configure with::
         "PATH": "/var/lib/nguonque/search",   # one sub-directory per index
         "FUZZY": True,                          # one-letter typo tolerance
         "TERM_CACHE": 2_000_000,                # postings scored per searcher
-        "INDEX_FILTERS": ["live"],              # filters the index answers
+        "INDEX_FILTERS": [],                    # e.g. ["live"]: see docs/search.md
     }}
 
 The engine ranks: it returns ``(pk, score)`` pairs. Filters, ordering other
@@ -168,7 +168,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     # --- filters answered by the index ------------------------------------
     # modelsearch walks the queryset's WHERE clause and calls these three for
     # each part. Only an exact match on a boolean FilterField named in the
-    # backend's INDEX_FILTERS (default: `live`, which every publish and
+    # backend's INDEX_FILTERS (opt-in, e.g. `live`, which every publish and
     # unpublish re-indexes) is answered by the index; any other filter (a
     # flag kept up to date by bulk updates, a price, a province) makes the
     # database check the matches. Rows shown are always read through the
@@ -475,8 +475,10 @@ class WhooshSearchBackend(BaseSearchBackend):
         # Postings whose scores each searcher keeps for term-only queries.
         self.term_cache = int(params.get("TERM_CACHE", ranker.DEFAULT_TABLE_BUDGET))
         # Boolean FilterFields whose filters the index answers (see the
-        # compiler): only fields that every change of re-indexes.
-        self.index_filters = frozenset(params.get("INDEX_FILTERS", ("live",)))
+        # compiler). Off by default: index writes are not tied to the
+        # transaction, so a save that is rolled back leaves its document in
+        # the index, and a count answered by the index would include it.
+        self.index_filters = frozenset(params.get("INDEX_FILTERS", ()))
 
     def index_path(self, model) -> str:
         return os.path.join(self.path, model_label(get_model_root(model)))

@@ -93,3 +93,24 @@ def test_the_index_lives_where_settings_say(settings, product):
     path = backend.index_path(ProductPage)
     assert path.startswith(str(settings.SEARCH_INDEX_PATH))
     assert store.searcher(path).doc_count() >= 1
+
+
+def test_with_live_answered_by_the_index_unpublishing_still_drops_out(
+    product, settings, django_assert_num_queries
+):
+    # INDEX_FILTERS (opt-in): the index answers `live()` for the count, so a
+    # search costs one query (the page's rows) instead of two.
+    for name in ("WAGTAILSEARCH_BACKENDS", "MODELSEARCH_BACKENDS"):
+        backends = {key: dict(value) for key, value in getattr(settings, name).items()}
+        backends["default"]["INDEX_FILTERS"] = ["live"]
+        setattr(settings, name, backends)
+    results = ProductPage.objects.live().search("che tan cuong")
+    with django_assert_num_queries(1):
+        assert list(results) == [product]
+        assert results.count() == 1
+
+    product.unpublish()
+
+    results = ProductPage.objects.live().search("che tan cuong")
+    assert list(results) == []
+    assert results.count() == 0
