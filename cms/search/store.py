@@ -56,8 +56,8 @@ ALL_PAIRS = "all__b"
 # product name starts with what the product is ("Mật ong bạc hà" is honey,
 # "Mứt gừng mật ong" is a jam), so a query that starts the same way names it.
 HEADS = "all__h"
-# A boolean FilterField's value ("t" or "f"), so a filter such as `live()` is
-# answered from the index when the queryset has no other filter.
+# A boolean FilterField's value ("t" or "f"), so a filter such as `live()` can
+# be answered by the index (when the backend's INDEX_FILTERS names the field).
 BOOLEAN = "__bool"
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds to wait for another writer to finish
