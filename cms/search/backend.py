@@ -490,7 +490,7 @@ class WhooshSearchBackend(BaseSearchBackend):
         from .tasks import enqueue_index_write
 
         result = enqueue_index_write(path=path, upserts=upserts, deletes=deletes)
-        if result.is_finished and result.errors:
+        if result is not None and result.is_finished and result.errors:
             raise IndexWriteError(result.errors[-1].traceback)
         return result
 

@@ -10,7 +10,11 @@ lock that has a timeout.
 
 from __future__ import annotations
 
+import functools
+
+from django.db import transaction
 from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 
 from . import store
 
@@ -26,9 +30,19 @@ def index_write(*, path: str, upserts: list[dict], deletes: list[str]) -> int:
 
 def enqueue_index_write(*, path: str, upserts: list[dict], deletes: list[str]):
     """Queue a write on the ``search`` queue when the task backend has one,
-    on the default queue otherwise."""
+    on the default queue otherwise.
+
+    A queued write waits for the current transaction to commit (and returns
+    None): a save that is rolled back never reaches the index. The immediate
+    backend (tests, no worker) still writes at once, inside the transaction.
+    """
     backend = index_write.get_backend()
     queued = index_write
     if SEARCH_QUEUE in getattr(backend, "queues", ()):
         queued = index_write.using(queue_name=SEARCH_QUEUE)
-    return queued.enqueue(path=path, upserts=upserts, deletes=deletes)
+    if isinstance(backend, ImmediateBackend):
+        return queued.enqueue(path=path, upserts=upserts, deletes=deletes)
+    transaction.on_commit(
+        functools.partial(queued.enqueue, path=path, upserts=upserts, deletes=deletes)
+    )
+    return None

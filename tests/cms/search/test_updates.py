@@ -114,3 +114,30 @@ def test_with_live_answered_by_the_index_unpublishing_still_drops_out(
     results = ProductPage.objects.live().search("che tan cuong")
     assert list(results) == []
     assert results.count() == 0
+
+
+def test_with_a_task_queue_an_index_write_waits_for_the_commit(
+    db, settings, django_capture_on_commit_callbacks
+):
+    # A queued write must not leave before the save commits: with Redis, a
+    # queue outside the transaction, a rolled-back save would reach the index.
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "search"],
+        }
+    }
+    writes = DBTaskResult.objects.filter(task_path="cms.search.tasks.index_write")
+    backend = get_search_backend()
+    document = {"pk": "1", "ct": "market.productpage", "title__f": "Chè búp"}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        backend.submit_write(
+            backend.index_path(ProductPage), upserts=[document], deletes=[]
+        )
+        assert not writes.exists()
+
+    for callback in callbacks:
+        callback()
+    assert writes.count() == 1
