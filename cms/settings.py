@@ -307,7 +307,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_tasks": {"level": "WARNING"},
-        "django_tasks_db": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
 }
