@@ -63,7 +63,9 @@ def seed_site() -> HomePage:
         home = HomePage(
             title="Nguồn Quê – chợ nông sản OCOP và VietGAP",
             slug="trang-chu",
-            lead="Mua đặc sản quê từ tận tay người làm ra, quét mã QR biết rõ nguồn gốc.",
+            lead=(
+                "Mua đặc sản quê từ tận tay người làm ra, quét mã QR biết rõ nguồn gốc."
+            ),
             body=HOME_BODY,
         )
         root.add_child(instance=home)
@@ -98,10 +100,16 @@ def seed_site() -> HomePage:
             title="Phiên chợ OCOP cuối tuần tại nhà văn hóa xã",
             slug="phien-cho-ocop-cuoi-tuan",
             date=dt.date(2026, 11, 15),
-            summary="Bà con mang sản phẩm OCOP đến trưng bày, bưu điện nhận gửi hàng tại chỗ.",
-            body="<p>Sáng thứ Bảy, các hợp tác xã trong xã trưng bày nước mắm, rau VietGAP "
-            "và bánh kẹo truyền thống. Nhân viên bưu điện hướng dẫn bà con đăng bán trên "
-            "Nguồn Quê và in tem QR truy xuất nguồn gốc.</p>",
+            summary=(
+                "Bà con mang sản phẩm OCOP đến trưng bày, "
+                "bưu điện nhận gửi hàng tại chỗ."
+            ),
+            body=(
+                "<p>Sáng thứ Bảy, các hợp tác xã trong xã trưng bày nước mắm, "
+                "rau VietGAP và bánh kẹo truyền thống. Nhân viên bưu điện hướng "
+                "dẫn bà con đăng bán trên Nguồn Quê và in tem QR truy xuất "
+                "nguồn gốc.</p>"
+            ),
         )
         news_index.add_child(instance=news)
         news.save_revision().publish()

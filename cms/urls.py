@@ -23,9 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_patterns)),
     path("search/", views.search, name="search"),
-    path(
-        "search/autocomplete/", views.search_autocomplete, name="search_autocomplete"
-    ),
+    path("search/autocomplete/", views.search_autocomplete, name="search_autocomplete"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("traceability.urls")),
     path("", include("market.checkout.urls")),

@@ -423,6 +423,9 @@ class Stock(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.on_hand} ({self.allocated} held)"
+
     @property
     def available(self) -> int:
         return self.on_hand - self.allocated

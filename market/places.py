@@ -90,8 +90,7 @@ def _province_by_name() -> dict[str, int]:
 @cache
 def _ward_by_name() -> dict[tuple[int, str], int]:
     return {
-        (province, fold(name)): code
-        for code, (name, province) in _ward_index().items()
+        (province, fold(name)): code for code, (name, province) in _ward_index().items()
     }
 
 

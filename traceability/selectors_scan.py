@@ -180,6 +180,12 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 @cache
 def _lot_sql_head() -> str:
     rendition = get_image_model().get_rendition_model()
@@ -263,11 +269,10 @@ def _find_lot(link: digital_link.ParsedLink, *, client: str) -> _LotRow | None:
     else:
         where = "WHERE l.id = %s"
         params.append(link.lot_id)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{_lot_sql_head()}{where} LIMIT 1", params)
-        row = cursor.fetchone()
-    if row is None:
+    rows = _fetch(f"{_lot_sql_head()}{where} LIMIT 1", params)
+    if not rows:
         return None
+    row = rows[0]
     lot = LotView(
         pk=row[0],
         code=row[1],
@@ -320,11 +325,8 @@ def _certifications(lot: LotView, *, today: dt.date) -> list[CertificationLine]:
         ReviewStatus.APPROVED.value,
         CertificationKind.OTHER.value,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_certifications_sql(), params)
-        rows = cursor.fetchall()
     lines = []
-    for kind, number, stars, valid_until in rows:
+    for kind, number, stars, valid_until in _fetch(_certifications_sql(), params):
         valid_until = _as_date(valid_until)
         lines.append(
             CertificationLine(
@@ -364,9 +366,7 @@ def _diary(lot: LotView) -> tuple[list[DiaryLine], list[int]]:
         lot.harvested_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz
     )
     until_db = connection.ops.adapt_datetimefield_value(until)
-    with connection.cursor() as cursor:
-        cursor.execute(_diary_sql(), [DIARY_PHOTO_SPEC, lot.farm_id, until_db])
-        rows = cursor.fetchall()
+    rows = _fetch(_diary_sql(), [DIARY_PHOTO_SPEC, lot.farm_id, until_db])
     lines = []
     missing = []
     for occurred_at, kind, note, product, days, thumb, photo_id in reversed(rows):
@@ -400,11 +400,8 @@ LIMIT {EVENTS_SHOWN}
 
 
 def _events(lot: LotView) -> list[EventLine]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _events_sql(), [lot.pk, *(kind.value for kind in SHOWN_EVENT_KINDS)]
-        )
-        rows = cursor.fetchall()
+    kinds = [kind.value for kind in SHOWN_EVENT_KINDS]
+    rows = _fetch(_events_sql(), [lot.pk, *kinds])
     return [
         EventLine(
             occurred_at=_as_datetime(occurred_at),

@@ -112,6 +112,9 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         self._scores = None
         self._top = None
         self._matched = None
+        self._index_filtered = None  # (searcher, allowed documents or None)
+        self._index_filters = frozenset()
+        self._filter_schema = None
 
     def specs(self):
         specs = field_specs(self.queryset.model, self.field_kind)
@@ -173,7 +176,6 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     # flag kept up to date by bulk updates, a price, a province) makes the
     # database check the matches. Rows shown are always read through the
     # queryset, so a page never shows one the database would not.
-    backend_index_filters = frozenset()
 
     def _process_lookup(self, field_path, lookup, value):
         if len(field_path) != 1 or lookup != "exact" or not isinstance(value, bool):
@@ -195,18 +197,16 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             return None  # no condition at all
         return filters[0] if len(filters) == 1 else whoosh_query.And(filters)
 
-    def _index_filter_for(self, backend, searcher):
-        self.backend_index_filters = backend.index_filters
-        return self._index_filter(searcher)
-
-    def _index_filter(self, searcher):
+    def _index_filter(self, backend, searcher):
         """The documents the queryset's filters allow, from the index (every
         document when it has none), or None when the database must check."""
-        cached = self.__dict__.get("_index_filter_cache")
+        if not backend.index_filters:
+            return None
+        cached = self._index_filtered
         if cached is not None and cached[0] is searcher:
             return cached[1]
+        self._index_filters = backend.index_filters
         self._filter_schema = searcher.schema
-        self._index_filters = self.backend_index_filters
         try:
             query = self._get_filters_from_queryset()
         except (_NotInIndex, FilterError, FilterFieldError):
@@ -215,7 +215,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             allowed = (
                 _EVERYTHING if query is None else store.query_docs(searcher, query)
             )
-        self._index_filter_cache = (searcher, allowed)
+        self._index_filtered = (searcher, allowed)
         return allowed
 
     def _allowed(self, pks) -> set:
@@ -259,10 +259,11 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         searcher = self._engine(backend)[0]
         if (
             self._scored(backend) is not None
-            or self._index_filter_for(backend, searcher) is not None
+            or self._index_filter(backend, searcher) is not None
         ):
-            # Every match is scored already: one database query checks them
-            # all, and the count and the facets of this search reuse it.
+            # Every match is at hand already: check them all at once (one
+            # database query, or none when the index answers the filters),
+            # and the count and the facets of this search reuse the result.
             known = set(self.matched_pks(backend))
         while True:
             hits, exhausted = self.top(backend, limit)
@@ -285,7 +286,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
                 docnums = list(scores)
             else:
                 docnums = [d for d in query.docs(searcher) if d in docs]
-            allowed_docs = self._index_filter_for(backend, searcher)
+            allowed_docs = self._index_filter(backend, searcher)
             if allowed_docs is None:
                 pks = set(self._to_pks(searcher, docnums))
                 self._matched = list(pks & self._allowed(pks))

@@ -209,7 +209,7 @@ class WhooshQueryBuilder:
         phrase queries."""
         pairs = [folded[i : i + 2] for i in range(len(folded) - 1)]
         if self.pairs:
-            texts = [pair(*words) for words in pairs]
+            texts = [pair(*neighbours) for neighbours in pairs]
             clauses = [
                 wq.Term(ALL_PAIRS, text, boost=boost * PAIR_WEIGHT) for text in texts
             ]

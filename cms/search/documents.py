@@ -166,9 +166,13 @@ def document_for(obj) -> dict[str, str]:
     _collect(obj, obj.get_search_fields(), "", texts)
     doc = {"pk": force_str(obj.pk), "ct": " ".join(content_labels(type(obj)))}
     doc.update(_booleans(obj))
-    doc.update({name: "\n".join(parts) for name, parts in texts.items()})
-    if HEADS in doc:
-        doc[HEADS] = ",".join(texts[HEADS])
+    # Title heads are keywords of two words each, so commas separate them.
+    doc.update(
+        {
+            name: ("," if name == HEADS else "\n").join(parts)
+            for name, parts in texts.items()
+        }
+    )
     everything = [doc[name] for name in texts if name.endswith(FOLDED)]
     if everything:
         doc[ALL_TEXT] = doc[ALL_EXACT] = doc[ALL_PAIRS] = "\n".join(everything)

@@ -129,8 +129,6 @@ class ApprovalResult:
     password: str | None
 
 
-
-
 # --- applications --------------------------------------------------------------
 
 

@@ -10,28 +10,13 @@ from traceability.services.links import lot_link
 from traceability.services.recalls import lot_recall
 
 # Not serialized_rollback: with it, every second test of this file failed to
-# restore content types (UNIQUE constraint); the roots are recreated instead.
+# restore content types (UNIQUE constraint); the roots are recreated instead
+# (tests/conftest.py does that for every transactional test).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def wagtail_roots() -> None:
-    """The locale, root page and root collection that migrations create and
-    a transactional test's flush removes."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    locale, _created = Locale.objects.get_or_create(language_code=language)
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 @pytest.fixture
 def lot(settings, live_server):
-    wagtail_roots()
     settings.SITE_URL = live_server.url
     return LotFactory(serials_issued=50, farm__name="Vườn thanh long Hàm Thuận")
 

@@ -72,7 +72,10 @@ def test_production_profile_refuses_the_development_secret(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "PRODUCTION": "1"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
