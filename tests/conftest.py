@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 # One Chromium per session for every folder (see tests/browser/support.py).
@@ -60,3 +62,21 @@ def home_page(db):
     from cms.demo import seed_site
 
     return seed_site()
+
+
+@pytest.fixture(autouse=True)
+def _empty_search_index():
+    """Each test ends by emptying the search indexes it wrote to. The
+    database rolls back after a test; the index on disk does not, and a
+    document left by one test would count in the next one's searches."""
+    yield
+    from django.conf import settings
+    from whoosh.filedb.filestore import FileStorage
+
+    from cms.search import store
+
+    root = Path(settings.SEARCH_INDEX_PATH)
+    for link in root.iterdir() if root.is_dir() else ():
+        if link.is_symlink():
+            if FileStorage(str(link.resolve())).open_index().latest_generation():
+                store.reset(str(link))

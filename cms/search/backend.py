@@ -7,7 +7,7 @@ Configure with::
         "PATH": "/var/lib/nguonque/search",   # one sub-directory per index
         "FUZZY": True,                          # one-letter typo tolerance
         "TERM_CACHE": 2_000_000,                # postings scored per searcher
-        "INDEX_FILTERS": [],                    # e.g. ["live"]: see docs/search.md
+        "INDEX_FILTERS": ["live"],              # the default; see docs/search.md
     }}
 
 The engine ranks: it returns ``(pk, score)`` pairs. Filters, ordering other
@@ -41,7 +41,7 @@ from modelsearch.backends.base import (
     FilterFieldError,
     get_model_root,
 )
-from modelsearch.index import AutocompleteField, SearchField
+from modelsearch.index import AutocompleteField, SearchField, get_indexed_instance
 from modelsearch.query import MatchAll
 from whoosh import query as whoosh_query
 
@@ -171,7 +171,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     # --- filters answered by the index ------------------------------------
     # modelsearch walks the queryset's WHERE clause and calls these three for
     # each part. Only an exact match on a boolean FilterField named in the
-    # backend's INDEX_FILTERS (opt-in, e.g. `live`, which every publish and
+    # backend's INDEX_FILTERS (by default `live`, which every publish and
     # unpublish re-indexes) is answered by the index; any other filter (a
     # flag kept up to date by bulk updates, a price, a province) makes the
     # database check the matches. Rows shown are always read through the
@@ -217,6 +217,10 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             )
         self._index_filtered = (searcher, allowed)
         return allowed
+
+    def filters_answered_by_index(self, backend) -> bool:
+        searcher = self._engine(backend)[0]
+        return self._index_filter(backend, searcher) is not None
 
     def _allowed(self, pks) -> set:
         """The pks among `pks` that the queryset's own filters let through."""
@@ -329,14 +333,21 @@ class WhooshSearchResults(BaseSearchResults):
 
     def _fetch_in_order(self, page):
         objects = self._queryset().in_bulk([pk for pk, _ in page])
-        results = []
+        results, stale = [], []
         for pk, score in page:
             obj = objects.get(pk)
             if obj is None:
+                stale.append(pk)
                 continue
             if self._score_field:
                 setattr(obj, self._score_field, float(score))
             results.append(obj)
+        if stale and self.query_compiler.filters_answered_by_index(self.backend):
+            # The index let these through, the database did not: their
+            # documents are stale (a save rolled back after its immediate
+            # index write). Put the index right for the next search.
+            model = self.query_compiler.queryset.model
+            self.backend.get_index_for_model(model).repair(model, stale)
         return results
 
     def _fetch_db_order(self, matched):
@@ -422,6 +433,16 @@ class WhooshIndex(BaseIndex):
     def delete_item(self, item):
         self._write(deletes=[str(item.pk)])
 
+    def repair(self, model, pks):
+        """Re-write the documents of `pks` from the database: rows that
+        exist are indexed again, the rest deleted."""
+        found = model._default_manager.in_bulk(pks)
+        specific = {pk: get_indexed_instance(obj, False) for pk, obj in found.items()}
+        docs = [document_for(obj) for obj in specific.values() if obj is not None]
+        gone = [str(pk) for pk in pks if specific.get(pk) is None]
+        logger.info("search index: repaired %d stale documents", len(pks))
+        self._write(upserts=docs, deletes=gone)
+
     def _write(self, *, upserts=(), deletes=()):
         if self.bulk is not None:
             self.bulk.delete(deletes)
@@ -476,10 +497,8 @@ class WhooshSearchBackend(BaseSearchBackend):
         # Postings whose scores each searcher keeps for term-only queries.
         self.term_cache = int(params.get("TERM_CACHE", ranker.DEFAULT_TABLE_BUDGET))
         # Boolean FilterFields whose filters the index answers (see the
-        # compiler). Off by default: index writes are not tied to the
-        # transaction, so a save that is rolled back leaves its document in
-        # the index, and a count answered by the index would include it.
-        self.index_filters = frozenset(params.get("INDEX_FILTERS", ()))
+        # compiler). Only fields that every change re-indexes belong here.
+        self.index_filters = frozenset(params.get("INDEX_FILTERS", ("live",)))
 
     def index_path(self, model) -> str:
         return os.path.join(self.path, model_label(get_model_root(model)))
