@@ -75,6 +75,8 @@ def _empty_search_index():
 
     from cms.search import store
 
+    if not getattr(settings, "SEARCH_INDEX_PATH", None):
+        return  # the conformance suite's settings: its indexes are its own
     root = Path(settings.SEARCH_INDEX_PATH)
     for link in root.iterdir() if root.is_dir() else ():
         if link.is_symlink():
