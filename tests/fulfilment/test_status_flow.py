@@ -58,7 +58,9 @@ def test_full_journey_updates_shipment_order_ledger_and_mails_the_shopper(
     assert [e.status for e in parcel.events.all()] == ["assigned", *FORWARD]
     subjects = [m.subject for m in mail.outbox]
     assert any("Đã giao" in s for s in subjects)
-    assert any("Đã lấy hàng" in s for s in subjects)
+    # One mail for the pick-up (checkout's "sent"), not a second from here.
+    assert sum("đã gửi đi" in s for s in subjects) == 1
+    assert not any("Đã lấy hàng" in s for s in subjects)
     # 300 000 ₫ of goods, 5 % commission.
     assert ledger_balance(seller=shipment.seller) == 285_000
 
@@ -134,8 +136,8 @@ def test_journey_tag_shows_the_parcel_events_for_the_order_page(
 def test_shopper_mail_links_to_the_order_page(
     parcel, django_capture_on_commit_callbacks
 ):
-    walk(parcel, FORWARD[:2], django_capture_on_commit_callbacks)
-    mine = [m for m in mail.outbox if "Đã lấy hàng" in m.subject]
+    walk(parcel, FORWARD, django_capture_on_commit_callbacks)
+    mine = [m for m in mail.outbox if "Đã giao" in m.subject]
     assert mine and f"?t={parcel.shipment.order.access_token}" in mine[0].body
 
 

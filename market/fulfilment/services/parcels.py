@@ -43,8 +43,9 @@ TIMESTAMP_FOR = {
 }
 
 # The shopper hears about these.
+# Statuses the shopper hears of from here. Pick-up is not one: it moves the
+# shipment to "shipped", and checkout mails that (with the lines sent).
 NOTIFY = {
-    ParcelStatus.PICKED_UP,
     ParcelStatus.OUT_FOR_DELIVERY,
     ParcelStatus.DELIVERED,
     ParcelStatus.FAILED_ATTEMPT,
