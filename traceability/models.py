@@ -236,6 +236,8 @@ class LabelRun(models.Model):
         max_length=10, choices=LabelRunStatus.choices, default=LabelRunStatus.QUEUED
     )
     progress = models.PositiveIntegerField(_("đã in"), default=0)
+    # Last sign of life of the worker drawing it (claim and every page).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Kept out of MEDIA_ROOT: the PDF's unit codes are genuine (storage.py).
     pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True, storage=label_storage)
     error = models.TextField(blank=True)

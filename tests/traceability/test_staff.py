@@ -12,7 +12,7 @@ from tests.traceability.factories import (
     UserFactory,
     VariantFactory,
 )
-from traceability.models import Lot
+from traceability.models import LabelRun, LabelRunStatus, Lot
 from traceability.services.labels import label_run_create, label_run_render
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +96,53 @@ def test_a_running_label_run_page_refreshes_itself(client, two_farmers):
 
     assert 'http-equiv="refresh"' in page
     assert "<progress" in page
+
+
+def test_a_run_whose_worker_died_says_so_and_prints_again_with_the_same_serials(
+    client, two_farmers, django_capture_on_commit_callbacks
+):
+    (user_a, _s, _f, lot_a), (user_b, *_) = two_farmers
+    run = label_run_create(lot=lot_a, count=3)
+    # A worker claimed it, drew a page, then died ten minutes ago.
+    LabelRun.objects.filter(pk=run.pk).update(
+        status=LabelRunStatus.RUNNING,
+        progress=1,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=10),
+    )
+    url = f"/admin/truy-xuat/tem/{run.pk}/"
+    client.force_login(user_b)
+    assert client.post(url + "in-lai/").status_code == 404
+    client.force_login(user_a)
+
+    page = client.get(url).content.decode()
+    assert "đã dừng giữa chừng" in page
+    assert 'http-equiv="refresh"' not in page  # no endless spinner
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url + "in-lai/")
+    assert response["Location"] == url
+
+    run.refresh_from_db()
+    assert run.status == LabelRunStatus.DONE
+    assert (run.first_serial, run.count) == (1, 3)
+    lot_a.refresh_from_db()
+    assert lot_a.serials_issued == 3  # no new serials spent
+    assert f"{url}tai-ve/" in client.get(url).content.decode()
+
+
+def test_a_run_still_making_progress_is_not_started_twice(client, two_farmers):
+    (user_a, _s, _f, lot_a), _other = two_farmers
+    run = label_run_create(lot=lot_a, count=3)
+    LabelRun.objects.filter(pk=run.pk).update(
+        status=LabelRunStatus.RUNNING, progress=1, heartbeat_at=timezone.now()
+    )
+    client.force_login(user_a)
+
+    client.post(f"/admin/truy-xuat/tem/{run.pk}/in-lai/")
+
+    run.refresh_from_db()
+    assert (run.status, run.progress) == (LabelRunStatus.RUNNING, 1)
+    assert label_run_render(run=run).status == LabelRunStatus.RUNNING
 
 
 def test_the_label_pdf_is_not_under_the_public_media_folder(settings, two_farmers):

@@ -8,6 +8,7 @@ a serial, and a serial is genuine exactly when it is ≤ `serials_issued`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import tempfile
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +32,9 @@ from traceability.services.links import serial_format, signing_key
 logger = logging.getLogger(__name__)
 
 MAX_LABELS_PER_RUN = 20_000
+# A run that shows no progress for this long has lost its worker (a page
+# takes about a second): it may be started again.
+STALLED_AFTER = dt.timedelta(minutes=5)
 # Pages are drawn in this one process by default: measured with
 # bench/labels.py on the shared 2-core machine, two worker processes were
 # slower than one (the PDF writer in the parent competes with them).
@@ -87,6 +91,36 @@ def label_run_create(
         transaction.on_commit(functools.partial(_enqueue, run.pk))
     lot.serials_issued = locked.serials_issued
     return run
+
+
+def _startable(now: dt.datetime) -> Q:
+    """Runs a worker may (re)start: queued, failed, or stalled while running."""
+    running = Q(status=LabelRunStatus.RUNNING)
+    return (
+        Q(status__in=[LabelRunStatus.QUEUED, LabelRunStatus.FAILED])
+        | running & Q(heartbeat_at__lt=now - STALLED_AFTER)
+        | running & Q(heartbeat_at__isnull=True)
+    )
+
+
+def label_run_stalled(run: LabelRun, *, now: dt.datetime | None = None) -> bool:
+    """Waiting or drawing with no sign of a worker for STALLED_AFTER."""
+    now = now or timezone.now()
+    if run.status == LabelRunStatus.QUEUED:
+        return run.created_at < now - STALLED_AFTER
+    if run.status == LabelRunStatus.RUNNING:
+        return run.heartbeat_at is None or run.heartbeat_at < now - STALLED_AFTER
+    return False
+
+
+def label_run_retry(*, run: LabelRun) -> bool:
+    """Queue a failed or stalled run again, for the same serials (its
+    labels are not printed yet, so no new serials are spent). Returns
+    False when the run is still making progress or already done."""
+    if run.status != LabelRunStatus.FAILED and not label_run_stalled(run):
+        return False
+    transaction.on_commit(functools.partial(_enqueue, run.pk))
+    return True
 
 
 def _enqueue(run_id: int) -> None:
@@ -157,11 +191,19 @@ def label_run_render(*, run: LabelRun, workers: int | None = None) -> LabelRun:
 
     Rule kept: a finished run is never drawn again (its labels may already be
     stuck on bottles), and only one worker draws a run: it claims the run by
-    moving it from queued (or failed: a retry) to running in one UPDATE.
+    moving it from queued, failed or stalled (a retry) to running in one
+    UPDATE.
     """
-    claimed = LabelRun.objects.filter(
-        pk=run.pk, status__in=[LabelRunStatus.QUEUED, LabelRunStatus.FAILED]
-    ).update(status=LabelRunStatus.RUNNING, progress=0, error="")
+    claimed = (
+        LabelRun.objects.filter(pk=run.pk)
+        .filter(_startable(timezone.now()))
+        .update(
+            status=LabelRunStatus.RUNNING,
+            progress=0,
+            error="",
+            heartbeat_at=timezone.now(),
+        )
+    )
     run = LabelRun.objects.select_related("lot__variant__product", "lot__farm").get(
         pk=run.pk
     )
@@ -171,7 +213,9 @@ def label_run_render(*, run: LabelRun, workers: int | None = None) -> LabelRun:
         workers = DEFAULT_WORKERS
 
     def progress(done: int) -> None:
-        LabelRun.objects.filter(pk=run.pk).update(progress=done)
+        LabelRun.objects.filter(pk=run.pk).update(
+            progress=done, heartbeat_at=timezone.now()
+        )
 
     try:
         with tempfile.TemporaryFile() as fp:

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -29,7 +30,12 @@ from traceability.selectors import (
     lots_visible_to,
 )
 from traceability.services.events import lot_chain_check
-from traceability.services.labels import MAX_LABELS_PER_RUN, label_run_create
+from traceability.services.labels import (
+    MAX_LABELS_PER_RUN,
+    label_run_create,
+    label_run_retry,
+    label_run_stalled,
+)
 from traceability.services.links import lot_link
 from traceability.services.lots import lot_code_suggest, lot_create
 from traceability.staff.scoping import (
@@ -215,15 +221,29 @@ class LabelRunView(WagtailAdminTemplateMixin, TemplateView):
         run = get_object_or_404(
             label_runs_visible_to(user=self.request.user), pk=kwargs["pk"]
         )
+        stalled = label_run_stalled(run)
         context.update(
             run=run,
             last_serial=run.first_serial + run.count - 1,
             percent=round(100 * run.progress / run.count),
-            working=run.status in (LabelRunStatus.QUEUED, LabelRunStatus.RUNNING),
+            working=run.status in (LabelRunStatus.QUEUED, LabelRunStatus.RUNNING)
+            and not stalled,
+            stalled=stalled,
             done=run.status == LabelRunStatus.DONE and bool(run.pdf),
             lot_url=reverse("traceability_lot", args=[run.lot_id]),
         )
         return context
+
+
+@require_POST
+def label_run_retry_view(request, pk: int):
+    """Start a failed or stalled run again, for the same serials."""
+    run = get_object_or_404(label_runs_visible_to(user=request.user), pk=pk)
+    if label_run_retry(run=run):
+        messages.success(request, _("Đã cho in lại đợt tem này."))
+    else:
+        messages.info(request, _("Đợt in này vẫn đang chạy, không cần in lại."))
+    return redirect("traceability_label_run", run.pk)
 
 
 def label_run_download(request, pk: int):
@@ -251,6 +271,11 @@ def register_lot_urls():
             "truy-xuat/tem/<int:pk>/",
             LabelRunView.as_view(),
             name="traceability_label_run",
+        ),
+        path(
+            "truy-xuat/tem/<int:pk>/in-lai/",
+            label_run_retry_view,
+            name="traceability_label_run_retry",
         ),
         path(
             "truy-xuat/tem/<int:pk>/tai-ve/",
