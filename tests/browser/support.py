@@ -78,9 +78,10 @@ def page(browser, live_server):
     context.close()
 
 
-def axe_violations(page) -> list:
-    """Accessibility problems axe-core finds on the current page."""
+def axe_violations(page, context=None) -> list:
+    """Accessibility problems axe-core finds on the current page (or in the
+    part of it that the CSS selector `context` names)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, context=context)
     return results.response["violations"]
