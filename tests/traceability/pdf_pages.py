@@ -43,8 +43,12 @@ def _tiff_g4(data: bytes, width: int, height: int, black_is_1: bool) -> bytes:
     return bytes(out) + data
 
 
-def pdf_page_images(path) -> list[Image.Image]:
-    pdf = PdfParser.PdfParser(str(path))
+def pdf_page_images(source) -> list[Image.Image]:
+    """The page images of the PDF at `source` (a path, or the PDF's bytes)."""
+    if isinstance(source, bytes):
+        pdf = PdfParser.PdfParser(buf=source)
+    else:
+        pdf = PdfParser.PdfParser(str(source))
     try:
         images = []
         for page_ref in pdf.pages:
