@@ -82,26 +82,6 @@ def setup_django(folder: Path) -> None:
     market_index_ensure()
 
 
-def _time_provisioning() -> dict:
-    """Wrap the import's call to seller_provision (groups, collections and
-    permissions per new seller) to show its share of the apply phase."""
-    from market.services.imports import apply
-
-    spent = {"seconds": 0.0}
-    original = getattr(apply.seller_provision, "__wrapped__", apply.seller_provision)
-
-    def timed(**kwargs):
-        started = time.perf_counter()
-        try:
-            return original(**kwargs)
-        finally:
-            spent["seconds"] += time.perf_counter() - started
-
-    timed.__wrapped__ = original
-    apply.seller_provision = timed
-    return spent
-
-
 def timed_import(path: Path) -> tuple[dict, float, object]:
     from tqdm import tqdm
 
@@ -123,11 +103,9 @@ def timed_import(path: Path) -> tuple[dict, float, object]:
             print(error)
         raise SystemExit(f"{len(plan.errors)} errors; nothing imported")
     mark = time.perf_counter()
-    provisioning = _time_provisioning()
     if plan.change_count:
         catalogue_apply(plan=plan)
     phases["apply (one transaction)"] = time.perf_counter() - mark
-    phases["  of which seller_provision"] = provisioning["seconds"]
     return phases, time.perf_counter() - started, plan
 
 
