@@ -141,8 +141,7 @@ def labels_pdf(parcels: Iterable[Parcel]) -> bytes:
     stores as CCITT G4: lossless and about 20 times smaller than greyscale
     JPEG pages."""
     pages = [
-        label_image(parcel).convert("1", dither=Image.Dither.NONE)
-        for parcel in parcels
+        label_image(parcel).convert("1", dither=Image.Dither.NONE) for parcel in parcels
     ]
     if not pages:
         raise ValueError("no parcels to print")
