@@ -1,12 +1,16 @@
 """Card payments end to end through our views, against a real localstripe."""
 
+import datetime as dt
 import time
 
 import pytest
 import requests
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
+from market.checkout.models import Order
+from market.checkout.services import order_cancel_expired, order_hold_extend
 from market.payments import gateway
 from market.payments.models import Payment, PaymentEvent, PaymentStatus
 
@@ -105,6 +109,34 @@ def test_3d_secure_card_sends_the_browser_the_client_secret(
         "client_secret": payment.client_secret,
     }
     assert payment.client_secret.startswith(payment.reference)
+
+
+@pytest.mark.localstripe
+def test_a_hold_about_to_expire_is_renewed_while_the_bank_checks_the_card(
+    client, localstripe, card_order, settings
+):
+    # The shopper reached the card form with a minute of hold left; 3-D
+    # Secure and the webhook can take longer than that.
+    soon = timezone.now() + dt.timedelta(minutes=1)
+    Order.objects.filter(pk=card_order.pk).update(hold_until=soon)
+
+    answer = pay(client, card_order)
+
+    assert answer.json()["status"] == "processing"
+    card_order.refresh_from_db()
+    fresh = timezone.now() + dt.timedelta(minutes=settings.ORDER_HOLD_MINUTES - 1)
+    assert card_order.hold_until > fresh
+    # ... so the expiry job a few minutes later leaves the order and its stock.
+    assert order_cancel_expired(now=soon + dt.timedelta(minutes=2)) == 0
+    card_order.refresh_from_db()
+    assert card_order.status == "pending_payment"
+
+
+def test_a_cancelled_order_gets_no_new_hold(card_order):
+    Order.objects.filter(pk=card_order.pk).update(status="cancelled", hold_until=None)
+    assert order_hold_extend(order_pk=card_order.pk, minutes=15) is False
+    card_order.refresh_from_db()
+    assert card_order.hold_until is None
 
 
 def test_wrong_token_is_not_found(client, card_order):

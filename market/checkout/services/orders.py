@@ -400,6 +400,24 @@ def _product_ids(quantities) -> list[int]:
     )
 
 
+def order_hold_extend(*, order_pk: int, minutes: int) -> bool:
+    """Keep an unpaid order's stock held for at least `minutes` from now (a
+    card payment is with the bank: 3-D Secure, or waiting for its webhook),
+    so the expiry job does not give the stock back under a paying shopper.
+    Returns whether the hold moved; a cancelled or paid order is left alone.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_pk)
+        until = timezone.now() + dt.timedelta(minutes=minutes)
+        if order.status != OrderStatus.PENDING_PAYMENT or order.hold_until is None:
+            return False
+        if order.hold_until >= until:
+            return False
+        order.hold_until = until
+        order.save(update_fields=["hold_until", "updated_at"])
+        return True
+
+
 def order_cancel_expired(*, now: dt.datetime | None = None) -> int:
     """Cancel every unpaid order whose hold has passed; return how many.
 

@@ -22,7 +22,11 @@ from market.payments.models import (
     PaymentStatus,
     Provider,
 )
-from market.payments.services.orders import order_is_payable, order_lock
+from market.payments.services.orders import (
+    order_hold_extend,
+    order_is_payable,
+    order_lock,
+)
 
 CARD_METHOD = "card"
 # Attempts that may still end with money taken: a new one must not start.
@@ -166,6 +170,15 @@ def _record_intent(payment_pk: int, intent: gateway.PaymentIntent) -> Payment:
     status = _INTENT_STATUS.get(intent.status)
     if status is None:
         return Payment.objects.get(pk=payment_pk)
+    if status in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING):
+        # The bank has it (3-D Secure, or the webhook is on its way): keep the
+        # stock held meanwhile. Its own transaction, holding only the order
+        # row: this path never holds the order and payment locks together.
+        order_hold_extend(
+            order_pk=Payment.objects.values_list("order_id", flat=True).get(
+                pk=payment_pk
+            )
+        )
     secret = intent.client_secret if status == PaymentStatus.REQUIRES_ACTION else ""
     return _record_outcome(
         payment_pk, status, failure=intent.last_error, client_secret=secret

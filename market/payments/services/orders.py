@@ -29,6 +29,16 @@ def order_mark_paid(*, order, paid_at: datetime, note: str = "") -> None:
     mark_paid(order=order, paid_at=paid_at, note=note)
 
 
+def order_hold_extend(*, order_pk: int) -> bool:
+    """Hold the order's stock for a fresh ORDER_HOLD_MINUTES: a card payment
+    is with the bank."""
+    from django.conf import settings
+
+    from market.checkout.services import order_hold_extend as hold_extend
+
+    return hold_extend(order_pk=order_pk, minutes=settings.ORDER_HOLD_MINUTES)
+
+
 def order_record_refund(*, order, amount_vnd: int, actor=None, note: str = "") -> None:
     from market.checkout.services import order_record_refund as record_refund
 
