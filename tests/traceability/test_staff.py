@@ -12,7 +12,7 @@ from tests.traceability.factories import (
     UserFactory,
     VariantFactory,
 )
-from traceability.models import LabelRun, LabelRunStatus, Lot
+from traceability.models import LabelRun, LabelRunStatus, Lot, LotStatus
 from traceability.services.labels import label_run_create, label_run_render
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +128,20 @@ def test_a_run_whose_worker_died_says_so_and_prints_again_with_the_same_serials(
     lot_a.refresh_from_db()
     assert lot_a.serials_issued == 3  # no new serials spent
     assert f"{url}tai-ve/" in client.get(url).content.decode()
+
+
+def test_a_stalled_run_of_a_recalled_lot_is_not_printed_again(client, two_farmers):
+    (user_a, _s, _f, lot_a), _other = two_farmers
+    run = label_run_create(lot=lot_a, count=3)
+    LabelRun.objects.filter(pk=run.pk).update(status=LabelRunStatus.FAILED)
+    Lot.objects.filter(pk=lot_a.pk).update(status=LotStatus.RECALLED)
+    client.force_login(user_a)
+
+    response = client.post(f"/admin/truy-xuat/tem/{run.pk}/in-lai/", follow=True)
+
+    assert "Lô này đã thu hồi hoặc hết hạn" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == LabelRunStatus.FAILED and not run.pdf
 
 
 def test_a_run_still_making_progress_is_not_started_twice(client, two_farmers):

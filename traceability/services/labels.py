@@ -41,6 +41,10 @@ STALLED_AFTER = dt.timedelta(minutes=5)
 DEFAULT_WORKERS = 1
 
 
+def _lot_not_active_message() -> str:
+    return _("Lô này đã thu hồi hoặc hết hạn, không in thêm tem.")
+
+
 def label_run_create(
     *, lot: Lot, count: int, columns: int = 4, rows: int = 10, actor=None
 ) -> LabelRun:
@@ -75,9 +79,7 @@ def label_run_create(
     with transaction.atomic():
         locked = Lot.objects.select_for_update().get(pk=lot.pk)
         if locked.status != LotStatus.ACTIVE:
-            raise ValidationError(
-                _("Lô này đã thu hồi hoặc hết hạn, không in thêm tem.")
-            )
+            raise ValidationError(_lot_not_active_message())
         Lot.objects.filter(pk=lot.pk).update(serials_issued=F("serials_issued") + count)
         locked.refresh_from_db(fields=["serials_issued"])
         run = LabelRun.objects.create(
@@ -116,9 +118,12 @@ def label_run_stalled(run: LabelRun, *, now: dt.datetime | None = None) -> bool:
 def label_run_retry(*, run: LabelRun) -> bool:
     """Queue a failed or stalled run again, for the same serials (its
     labels are not printed yet, so no new serials are spent). Returns
-    False when the run is still making progress or already done."""
+    False when the run is still making progress or already done; refuses
+    (ValidationError) once the lot is recalled or expired."""
     if run.status != LabelRunStatus.FAILED and not label_run_stalled(run):
         return False
+    if Lot.objects.filter(pk=run.lot_id).exclude(status=LotStatus.ACTIVE).exists():
+        raise ValidationError(_lot_not_active_message())
     transaction.on_commit(functools.partial(_enqueue, run.pk))
     return True
 

@@ -239,10 +239,15 @@ class LabelRunView(WagtailAdminTemplateMixin, TemplateView):
 def label_run_retry_view(request, pk: int):
     """Start a failed or stalled run again, for the same serials."""
     run = get_object_or_404(label_runs_visible_to(user=request.user), pk=pk)
-    if label_run_retry(run=run):
-        messages.success(request, _("Đã cho in lại đợt tem này."))
+    try:
+        queued = label_run_retry(run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.info(request, _("Đợt in này vẫn đang chạy, không cần in lại."))
+        if queued:
+            messages.success(request, _("Đã cho in lại đợt tem này."))
+        else:
+            messages.info(request, _("Đợt in này vẫn đang chạy, không cần in lại."))
     return redirect("traceability_label_run", run.pk)
 
 
