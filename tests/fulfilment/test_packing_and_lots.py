@@ -127,6 +127,38 @@ def test_farmer_packs_own_shipment_in_the_admin_with_the_suggested_lot(
     assert LotAllocation.objects.get().lot == early
 
 
+def test_when_one_lot_is_short_the_farmer_packs_the_rest_from_a_second_lot(
+    client, line, lots, seller_user
+):
+    from django.urls import reverse
+
+    early, late = lots
+    client.force_login(admin_user(seller_user))
+    url = reverse("traceability_pack", args=[line.shipment_id])
+    assert "Lô thứ hai" in client.get(url).content.decode()
+
+    # A second lot chosen without saying how many: asked for, nothing saved.
+    missing = client.post(
+        url,
+        {f"lot_{line.pk}": early.pk, f"qty_{line.pk}": 1, f"lot2_{line.pk}": late.pk},
+    )
+    assert "Ghi số lượng lấy từ lô thứ hai." in missing.content.decode()
+    assert not LotAllocation.objects.exists()
+
+    response = client.post(
+        url,
+        {
+            f"lot_{line.pk}": early.pk,
+            f"qty_{line.pk}": 1,
+            f"lot2_{line.pk}": late.pk,
+            f"qty2_{line.pk}": 1,
+        },
+    )
+    assert response.status_code == 302
+    packed = dict(LotAllocation.objects.values_list("lot__code", "quantity"))
+    assert packed == {early.code: 1, late.code: 1}
+
+
 def test_farmer_cannot_see_or_pack_another_sellers_shipment(client, line, lots):
     from django.urls import reverse
 

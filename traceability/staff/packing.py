@@ -32,7 +32,9 @@ def shipments_visible_to(user):
 
 
 class PackingForm(forms.Form):
-    """One lot and a quantity per line; lines without lots need nothing."""
+    """Per line: the lot it came from and how many, and, when one lot did
+    not have enough, a second lot for the rest. Lines without lots need
+    nothing."""
 
     def __init__(self, *args, shipment, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,35 +46,61 @@ class PackingForm(forms.Form):
                 farm__seller_id=shipment.seller_id,
             ).order_by("best_before", "harvested_on", "pk")
             if not lots.exists():
-                self.rows.append((line, None, None))
+                self.rows.append((line, ()))
                 continue
             suggested = lot_suggest_for_line(order_line=line)
-            lot_field = forms.ModelChoiceField(
-                queryset=lots,
-                required=False,
-                initial=suggested.pk if suggested else None,
-                label=_("Lô cho %(product)s")
-                % {"product": f"{line.product_title} ({line.variant_label})"},
-                empty_label=_("Không ghi lô"),
+            product = f"{line.product_title} ({line.variant_label})"
+            self._add_pair(
+                line,
+                "",
+                lots,
+                lot_label=_("Lô cho %(product)s") % {"product": product},
+                qty_label=_("Số lượng lấy từ lô này"),
+                initial=(suggested.pk if suggested else None, line.quantity),
             )
-            qty_field = forms.IntegerField(
-                min_value=1,
-                max_value=line.quantity,
-                initial=line.quantity,
-                label=_("Số lượng lấy từ lô này"),
-            )
-            self.fields[f"lot_{line.pk}"] = lot_field
-            self.fields[f"qty_{line.pk}"] = qty_field
-            self.rows.append((line, self[f"lot_{line.pk}"], self[f"qty_{line.pk}"]))
+            if line.quantity > 1:
+                self._add_pair(
+                    line,
+                    "2",
+                    lots,
+                    lot_label=_("Lô thứ hai, nếu một lô không đủ"),
+                    qty_label=_("Số lượng lấy từ lô thứ hai"),
+                    initial=(None, None),
+                )
+            names = ("lot", "qty", "lot2", "qty2")[: 4 if line.quantity > 1 else 2]
+            self.rows.append((line, [self[f"{name}_{line.pk}"] for name in names]))
+
+    def _add_pair(self, line, suffix, lots, *, lot_label, qty_label, initial):
+        self.fields[f"lot{suffix}_{line.pk}"] = forms.ModelChoiceField(
+            queryset=lots,
+            required=False,
+            initial=initial[0],
+            label=lot_label,
+            empty_label=_("Không ghi lô"),
+        )
+        self.fields[f"qty{suffix}_{line.pk}"] = forms.IntegerField(
+            min_value=1,
+            max_value=line.quantity,
+            required=bool(not suffix),
+            initial=initial[1],
+            label=qty_label,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for line, _fields in self.rows:
+            if cleaned.get(f"lot2_{line.pk}") and not cleaned.get(f"qty2_{line.pk}"):
+                self.add_error(f"qty2_{line.pk}", _("Ghi số lượng lấy từ lô thứ hai."))
+        return cleaned
 
     def allocations(self):
         chosen = []
-        for line, lot_field, _qty in self.rows:
-            if lot_field is None:
-                continue
-            lot = self.cleaned_data.get(f"lot_{line.pk}")
-            if lot is not None:
-                chosen.append((line, lot, self.cleaned_data[f"qty_{line.pk}"]))
+        for line, _fields in self.rows:
+            for suffix in ("", "2"):
+                lot = self.cleaned_data.get(f"lot{suffix}_{line.pk}")
+                quantity = self.cleaned_data.get(f"qty{suffix}_{line.pk}")
+                if lot is not None and quantity:
+                    chosen.append((line, lot, quantity))
         return chosen
 
 
