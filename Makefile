@@ -41,7 +41,9 @@ browser:
 	fi
 
 # The demo: seeded SQLite, the Whoosh index, the local card gateway, one
-# task worker (label sheets, search index writes) and the development server.
+# task worker (label sheets, search index writes), the every-minute jobs
+# (unpaid orders past their hold, parcels without a post office) and the
+# development server.
 run: export TASKS_BACKEND = database
 run: export GS1_COMPANY_PREFIXES = 8930001
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
@@ -53,7 +55,11 @@ run: install system-deps
 	@echo "Nhấn Ctrl-C để dừng."
 	@DEBUG=1 $(BIN)/python -m market.payments.local_gateway --port $(GATEWAY_PORT) & GW=$$!; \
 	  $(BIN)/python manage.py db_worker --queue-name '*' --no-startup-delay & WORKER=$$!; \
-	  trap 'kill $$GW $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  ( while sleep 60; do \
+	      $(BIN)/python manage.py cancel_expired_orders >/dev/null; \
+	      $(BIN)/python manage.py assign_parcels >/dev/null; \
+	    done ) & JOBS=$$!; \
+	  trap 'kill $$GW $$WORKER $$JOBS 2>/dev/null' EXIT INT TERM; \
 	  PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) $(BIN)/python manage.py \
 	    register_gateway_webhook --site http://127.0.0.1:$(PORT) || exit 1; \
 	  DEBUG=1 PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
