@@ -51,14 +51,23 @@ class StockRowForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
     )
+    # The number the page showed: a row counts as changed only when the
+    # farmer typed another one, so a sale that moved the stock after the
+    # page was opened is not overwritten by an untouched row.
+    shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, variant: Variant, **kwargs):
         self.variant = variant
         stock = getattr(variant, "stock", None)
         self.held = stock.allocated if stock else 0
-        kwargs["initial"] = {"on_hand": stock.on_hand if stock else 0}
+        on_hand = stock.on_hand if stock else 0
+        kwargs["initial"] = {"on_hand": on_hand, "shown": on_hand}
         kwargs["prefix"] = f"v{variant.pk}"
         super().__init__(*args, **kwargs)
+
+    def typed(self) -> bool:
+        """The farmer typed a number other than the one shown."""
+        return self.cleaned_data["on_hand"] != self.cleaned_data.get("shown")
 
 
 class StockView(WagtailAdminTemplateMixin, TemplateView):
@@ -97,7 +106,7 @@ class StockView(WagtailAdminTemplateMixin, TemplateView):
         rows = [StockRowForm(request.POST, variant=variant) for variant in page]
         saved = 0
         for row in rows:
-            if not row.has_changed() or not row.is_valid():
+            if not row.is_valid() or not row.typed():
                 continue
             try:
                 stock_set(variant=row.variant, on_hand=row.cleaned_data["on_hand"])

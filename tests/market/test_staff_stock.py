@@ -34,6 +34,10 @@ def _field(variant):
     return f"v{variant.pk}-on_hand"
 
 
+def _shown(variant):
+    return f"v{variant.pk}-shown"
+
+
 def test_a_farmer_sees_and_sets_only_their_own_stock(client, two_farmers):
     (user_a, product_a), (_user_b, product_b) = two_farmers
     small, large = product_a.variants.order_by("sort_order")
@@ -46,7 +50,9 @@ def test_a_farmer_sees_and_sets_only_their_own_stock(client, two_farmers):
         URL,
         {
             _field(small): "10",  # unchanged
+            _shown(small): "10",
             _field(large): "24",
+            _shown(large): "0",
             # another farmer's variant, forged into the form: ignored
             _field(product_b.variants.first()): "0",
         },
@@ -67,7 +73,15 @@ def test_a_count_below_what_orders_hold_is_refused_and_the_rest_is_saved(
     Stock.objects.filter(variant=small).update(allocated=4)
     client.force_login(user_a)
 
-    response = client.post(URL, {_field(small): "2", _field(large): "7"})
+    response = client.post(
+        URL,
+        {
+            _field(small): "2",
+            _shown(small): "10",
+            _field(large): "7",
+            _shown(large): "0",
+        },
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -83,10 +97,33 @@ def test_bad_input_says_what_to_type(client, two_farmers):
     small = product_a.variants.order_by("sort_order").first()
     client.force_login(user_a)
 
-    html = client.post(URL, {_field(small): "-3"}).content.decode()
+    html = client.post(URL, {_field(small): "-3", _shown(small): "10"}).content.decode()
 
     assert "Số lượng không được âm." in html
     assert Stock.objects.get(variant=small).on_hand == 10
+
+
+def test_a_sale_after_the_page_opened_is_not_undone_by_an_untouched_row(
+    client, two_farmers
+):
+    (user_a, product_a), _other = two_farmers
+    small, large = product_a.variants.order_by("sort_order")
+    client.force_login(user_a)
+    client.get(URL)  # the page shows 10 and 0
+    Stock.objects.filter(variant=small).update(on_hand=8)  # 2 shipped meanwhile
+
+    client.post(
+        URL,
+        {
+            _field(small): "10",  # untouched: still what the page showed
+            _shown(small): "10",
+            _field(large): "5",
+            _shown(large): "0",
+        },
+    )
+
+    assert Stock.objects.get(variant=small).on_hand == 8
+    assert Stock.objects.get(variant=large).on_hand == 5
 
 
 def test_setting_stock_to_zero_takes_the_product_out_of_stock(client, two_farmers):
@@ -94,7 +131,15 @@ def test_setting_stock_to_zero_takes_the_product_out_of_stock(client, two_farmer
     small, large = product_a.variants.order_by("sort_order")
     client.force_login(user_a)
 
-    client.post(URL, {_field(small): "0", _field(large): "0"})
+    client.post(
+        URL,
+        {
+            _field(small): "0",
+            _shown(small): "10",
+            _field(large): "0",
+            _shown(large): "0",
+        },
+    )
 
     assert ProductPage.objects.get(pk=product_a.pk).in_stock is False
 
