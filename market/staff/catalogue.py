@@ -14,31 +14,22 @@ import hashlib
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from market.models import Seller
 from market.services.imports import ImportFileError, catalogue_import, catalogue_text
-from market.services.sellers import user_is_operator
+from market.staff.access import (
+    StoreStaffMenuItem,
+    StoreStaffViewMixin,
+    importable_sellers,
+)
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SESSION_KEY = "market_catalogue_import"
-
-
-def importable_sellers(user):
-    """Sellers this user may import into: their own; every seller for the
-    market operator."""
-    if not user.is_authenticated:
-        return Seller.objects.none()
-    if user.is_superuser or user_is_operator(user):
-        return Seller.objects.all()
-    return user.sellers.all()
 
 
 class UploadForm(forms.Form):
@@ -86,19 +77,11 @@ def _run(*, text: str, seller: Seller, user, dry_run: bool):
     )
 
 
-class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
+class CatalogueImportView(StoreStaffViewMixin, FormView):
     template_name = "market/staff/catalogue_import.html"
     page_title = _("Nhập hàng từ tệp")
     header_icon = "upload"
     form_class = UploadForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not importable_sellers(request.user).exists():
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -186,14 +169,9 @@ def register_catalogue_import_url():
     ]
 
 
-class CatalogueImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return importable_sellers(request.user).exists()
-
-
 @hooks.register("register_admin_menu_item")
 def register_catalogue_import_menu_item():
-    return CatalogueImportMenuItem(
+    return StoreStaffMenuItem(
         _("Nhập hàng từ tệp"),
         reverse("market_catalogue_import"),
         icon_name="upload",

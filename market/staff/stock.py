@@ -11,19 +11,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from market.models import Variant
 from market.services.catalogue import StockError, stock_set
-from market.staff.catalogue import importable_sellers
+from market.staff.access import (
+    StoreStaffMenuItem,
+    StoreStaffViewMixin,
+    importable_sellers,
+)
 
 PER_PAGE = 50
 
@@ -70,36 +71,33 @@ class StockRowForm(forms.Form):
         return self.cleaned_data["on_hand"] != self.cleaned_data.get("shown")
 
 
-class StockView(WagtailAdminTemplateMixin, TemplateView):
+class StockView(StoreStaffViewMixin, TemplateView):
     template_name = "market/staff/stock.html"
     page_title = _("Tồn kho")
     header_icon = "list-ul"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not importable_sellers(request.user).exists():
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
     def _page(self):
-        sellers = importable_sellers(self.request.user)
+        """The user's stores (the filter lists them), the chosen one (None
+        for all) and the page of variants."""
+        sellers = list(importable_sellers(self.request.user))
         seller_id = self.request.GET.get("seller", "")
-        if not (seller_id.isdigit() and sellers.filter(pk=seller_id).exists()):
+        if seller_id not in {str(seller.pk) for seller in sellers}:
             seller_id = None
         variants = stock_variants(user=self.request.user, seller_id=seller_id)
         page = Paginator(variants, PER_PAGE).get_page(self.request.GET.get("p"))
         return sellers, seller_id, page
 
-    def get(self, request, *args, **kwargs):
-        sellers, seller_id, page = self._page()
-        rows = [StockRowForm(variant=variant) for variant in page]
+    def _render(self, sellers, seller_id, page, rows):
         return self.render_to_response(
             self.get_context_data(
                 rows=rows, page=page, sellers=sellers, seller_id=seller_id
             )
         )
+
+    def get(self, request, *args, **kwargs):
+        sellers, seller_id, page = self._page()
+        rows = [StockRowForm(variant=variant) for variant in page]
+        return self._render(sellers, seller_id, page, rows)
 
     def post(self, request, *args, **kwargs):
         sellers, seller_id, page = self._page()
@@ -131,10 +129,7 @@ class StockView(WagtailAdminTemplateMixin, TemplateView):
             )
             % {"failed": failed, "saved": saved},
         )
-        context = self.get_context_data(
-            rows=rows, page=page, sellers=sellers, seller_id=seller_id
-        )
-        return self.render_to_response(context, status=200)
+        return self._render(sellers, seller_id, page, rows)
 
 
 @hooks.register("register_admin_urls")
@@ -142,13 +137,8 @@ def register_stock_url():
     return [path("ton-kho/", StockView.as_view(), name="market_stock")]
 
 
-class StockMenuItem(MenuItem):
-    def is_shown(self, request):
-        return importable_sellers(request.user).exists()
-
-
 @hooks.register("register_admin_menu_item")
 def register_stock_menu_item():
-    return StockMenuItem(
+    return StoreStaffMenuItem(
         _("Tồn kho"), reverse("market_stock"), icon_name="list-ul", order=305
     )

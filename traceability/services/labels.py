@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from traceability import digital_link
 from traceability import labels as rendering
@@ -32,6 +33,7 @@ from traceability.services.links import serial_format, signing_key
 logger = logging.getLogger(__name__)
 
 MAX_LABELS_PER_RUN = 20_000
+LOT_NOT_ACTIVE = gettext_lazy("Lô này đã thu hồi hoặc hết hạn, không in thêm tem.")
 # A run that shows no progress for this long has lost its worker (a page
 # takes about a second): it may be started again.
 STALLED_AFTER = dt.timedelta(minutes=5)
@@ -39,10 +41,6 @@ STALLED_AFTER = dt.timedelta(minutes=5)
 # bench/labels.py on the shared 2-core machine, two worker processes were
 # slower than one (the PDF writer in the parent competes with them).
 DEFAULT_WORKERS = 1
-
-
-def _lot_not_active_message() -> str:
-    return _("Lô này đã thu hồi hoặc hết hạn, không in thêm tem.")
 
 
 def label_run_create(
@@ -79,7 +77,7 @@ def label_run_create(
     with transaction.atomic():
         locked = Lot.objects.select_for_update().get(pk=lot.pk)
         if locked.status != LotStatus.ACTIVE:
-            raise ValidationError(_lot_not_active_message())
+            raise ValidationError(LOT_NOT_ACTIVE)
         Lot.objects.filter(pk=lot.pk).update(serials_issued=F("serials_issued") + count)
         locked.refresh_from_db(fields=["serials_issued"])
         run = LabelRun.objects.create(
@@ -122,8 +120,8 @@ def label_run_retry(*, run: LabelRun) -> bool:
     (ValidationError) once the lot is recalled or expired."""
     if run.status != LabelRunStatus.FAILED and not label_run_stalled(run):
         return False
-    if Lot.objects.filter(pk=run.lot_id).exclude(status=LotStatus.ACTIVE).exists():
-        raise ValidationError(_lot_not_active_message())
+    if run.lot.status != LotStatus.ACTIVE:
+        raise ValidationError(LOT_NOT_ACTIVE)
     transaction.on_commit(functools.partial(_enqueue, run.pk))
     return True
 

@@ -50,41 +50,46 @@ class PackingForm(forms.Form):
                 continue
             suggested = lot_suggest_for_line(order_line=line)
             product = f"{line.product_title} ({line.variant_label})"
-            self._add_pair(
+            fields = self._add_pair(
                 line,
                 "",
                 lots,
                 lot_label=_("Lô cho %(product)s") % {"product": product},
                 qty_label=_("Số lượng lấy từ lô này"),
-                initial=(suggested.pk if suggested else None, line.quantity),
+                lot=suggested.pk if suggested else None,
+                quantity=line.quantity,
             )
             if line.quantity > 1:
-                self._add_pair(
+                fields += self._add_pair(
                     line,
                     "2",
                     lots,
                     lot_label=_("Lô thứ hai, nếu một lô không đủ"),
                     qty_label=_("Số lượng lấy từ lô thứ hai"),
-                    initial=(None, None),
                 )
-            names = ("lot", "qty", "lot2", "qty2")[: 4 if line.quantity > 1 else 2]
-            self.rows.append((line, [self[f"{name}_{line.pk}"] for name in names]))
+            self.rows.append((line, fields))
 
-    def _add_pair(self, line, suffix, lots, *, lot_label, qty_label, initial):
-        self.fields[f"lot{suffix}_{line.pk}"] = forms.ModelChoiceField(
+    def _add_pair(
+        self, line, suffix, lots, *, lot_label, qty_label, lot=None, quantity=None
+    ) -> list:
+        """A lot choice and its quantity for `line`, as bound fields; the
+        quantity is required only with a suggested amount (the first lot)."""
+        lot_name, qty_name = f"lot{suffix}_{line.pk}", f"qty{suffix}_{line.pk}"
+        self.fields[lot_name] = forms.ModelChoiceField(
             queryset=lots,
             required=False,
-            initial=initial[0],
+            initial=lot,
             label=lot_label,
             empty_label=_("Không ghi lô"),
         )
-        self.fields[f"qty{suffix}_{line.pk}"] = forms.IntegerField(
+        self.fields[qty_name] = forms.IntegerField(
             min_value=1,
             max_value=line.quantity,
-            required=bool(not suffix),
-            initial=initial[1],
+            required=quantity is not None,
+            initial=quantity,
             label=qty_label,
         )
+        return [self[lot_name], self[qty_name]]
 
     def clean(self):
         cleaned = super().clean()

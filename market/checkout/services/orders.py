@@ -408,9 +408,9 @@ def order_hold_extend(*, order_pk: int, minutes: int) -> bool:
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_pk)
-        until = timezone.now() + dt.timedelta(minutes=minutes)
         if order.status != OrderStatus.PENDING_PAYMENT or order.hold_until is None:
             return False
+        until = timezone.now() + dt.timedelta(minutes=minutes)
         if order.hold_until >= until:
             return False
         order.hold_until = until

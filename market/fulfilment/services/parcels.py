@@ -42,7 +42,6 @@ TIMESTAMP_FOR = {
     ParcelStatus.DELIVERED: "delivered_at",
 }
 
-# The shopper hears about these.
 # Statuses the shopper hears of from here. Pick-up is not one: it moves the
 # shipment to "shipped", and checkout mails that (with the lines sent).
 NOTIFY = {

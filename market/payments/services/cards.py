@@ -138,7 +138,7 @@ def payment_card_pay(
         except gateway.PaymentDeclined as exc:
             _record_outcome(payment.pk, PaymentStatus.FAILED, failure=exc.message)
             raise
-    return _record_intent(payment.pk, intent)
+    return _record_intent(payment, intent)
 
 
 def _intent_for(
@@ -166,22 +166,18 @@ _INTENT_STATUS = {
 }
 
 
-def _record_intent(payment_pk: int, intent: gateway.PaymentIntent) -> Payment:
+def _record_intent(payment: Payment, intent: gateway.PaymentIntent) -> Payment:
     status = _INTENT_STATUS.get(intent.status)
     if status is None:
-        return Payment.objects.get(pk=payment_pk)
+        return Payment.objects.get(pk=payment.pk)
     if status in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING):
         # The bank has it (3-D Secure, or the webhook is on its way): keep the
         # stock held meanwhile. Its own transaction, holding only the order
         # row: this path never holds the order and payment locks together.
-        order_hold_extend(
-            order_pk=Payment.objects.values_list("order_id", flat=True).get(
-                pk=payment_pk
-            )
-        )
+        order_hold_extend(order_pk=payment.order_id)
     secret = intent.client_secret if status == PaymentStatus.REQUIRES_ACTION else ""
     return _record_outcome(
-        payment_pk, status, failure=intent.last_error, client_secret=secret
+        payment.pk, status, failure=intent.last_error, client_secret=secret
     )
 
 
