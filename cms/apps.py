@@ -9,3 +9,6 @@ class CmsConfig(AppConfig):
     def ready(self):
         # Search index receivers for rows indexed with a page (stock, variants).
         from cms.search import handlers  # noqa: F401
+
+        # `check --deploy` reports missing or development secrets.
+        from cms import checks  # noqa: F401

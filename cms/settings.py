@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.production import DEVELOPMENT_SECRETS, secret_problems, secret_problems_text
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -32,10 +34,15 @@ def env_list(name: str, default: str = "") -> list[str]:
 PRODUCTION = env_bool("PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
-_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env("SECRET_KEY", _DEV_SECRET)
-if PRODUCTION and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("Set SECRET_KEY in the production profile.")
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRETS["SECRET_KEY"])
+if PRODUCTION and (_problems := secret_problems(os.environ)):
+    # The development values are public: a webhook signed with one proves
+    # nothing. `check --deploy` reports the same (cms/checks.py).
+    raise ImproperlyConfigured(
+        "The production profile needs its own secrets: "
+        f"{secret_problems_text(_problems)}. Set them in the environment "
+        "(README.md, Environment variables)."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -275,18 +282,24 @@ PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8420").rstrip
 PAYMENT_GATEWAY_JS_URL = env(
     "PAYMENT_GATEWAY_JS_URL", f"{PAYMENT_GATEWAY_URL}/js.stripe.com/v3/"
 )
-PAYMENT_GATEWAY_SECRET_KEY = env("PAYMENT_GATEWAY_SECRET_KEY", "sk_test_nguonque")
+PAYMENT_GATEWAY_SECRET_KEY = env(
+    "PAYMENT_GATEWAY_SECRET_KEY", DEVELOPMENT_SECRETS["PAYMENT_GATEWAY_SECRET_KEY"]
+)
 PAYMENT_GATEWAY_PUBLISHABLE_KEY = env(
     "PAYMENT_GATEWAY_PUBLISHABLE_KEY", "pk_test_nguonque"
 )
-PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", "whsec_nguonque_dev")
+PAYMENT_WEBHOOK_SECRET = env(
+    "PAYMENT_WEBHOOK_SECRET", DEVELOPMENT_SECRETS["PAYMENT_WEBHOOK_SECRET"]
+)
 PAYMENT_GATEWAY_TIMEOUT = float(env("PAYMENT_GATEWAY_TIMEOUT", "10"))
 # VietQR: the market's collecting account (NAPAS bank BIN + account number).
 VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", "970436")
 VIETQR_BANK_NAME = env("VIETQR_BANK_NAME", "Vietcombank")
 VIETQR_ACCOUNT_NUMBER = env("VIETQR_ACCOUNT_NUMBER", "0011004455667")
 VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CONG TY NGUON QUE")
-BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", "bank_nguonque_dev")
+BANK_WEBHOOK_SECRET = env(
+    "BANK_WEBHOOK_SECRET", DEVELOPMENT_SECRETS["BANK_WEBHOOK_SECRET"]
+)
 ORDER_HOLD_MINUTES = int(env("ORDER_HOLD_MINUTES", "15"))
 MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
 # Signing key for the QR codes' `s=` parameter (defaults to SECRET_KEY).
