@@ -184,6 +184,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "CommonPasswordValidator",
     )
 ]
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "cms.auth.NoDemoPasswordValidator"})
+# Django's model backend, except that the README's demo passwords never sign
+# in under PRODUCTION=1.
+AUTHENTICATION_BACKENDS = ["cms.auth.NoDemoPasswordBackend"]
 LOGIN_URL = "wagtailadmin_login"
 
 # --- Internationalisation --------------------------------------------------

@@ -2,7 +2,9 @@
 
 from importlib import import_module
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from cms import demo
 
@@ -22,6 +24,15 @@ class Command(BaseCommand):
     help = "Tạo dữ liệu mẫu cho bản chạy thử (chạy lại nhiều lần vẫn an toàn)."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # Demo accounts have their passwords in the README.
+            raise CommandError(
+                _(
+                    "Không chạy seed_demo khi PRODUCTION=1: dữ liệu mẫu có tài khoản "
+                    "với mật khẩu ai cũng biết. Không có gì bị thay đổi. Tạo người "
+                    "vận hành bằng lệnh `manage.py create_operator TÊN_ĐĂNG_NHẬP`."
+                )
+            )
         for step in STEPS:
             module_name, func_name = step.split(":")
             self.stdout.write(f"· {step}")
