@@ -187,9 +187,7 @@ def test_linkset_holds_unit_lot_and_gtin_levels(client, lot, unit_path):
 
 # SHALL recognise one available link as the default; the default link SHALL
 # NOT have optional attributes; for any URI there is one at its level or up.
-def test_each_level_has_one_default_link_without_optional_attributes(
-    client, unit_path
-):
+def test_each_level_has_one_default_link_without_optional_attributes(client, unit_path):
     contexts = _linkset(client, unit_path + "&linkType=linkset")["linkset"]
 
     defaults = [c.get(GS1 + "defaultLink") for c in contexts]
@@ -257,9 +255,7 @@ def test_link_header_points_to_the_linkset_on_pages_and_redirects(
 
 # SHOULD support Accept-Language (and the Accept header) to choose between
 # links of one type.
-def test_accept_header_chooses_between_two_traceability_links(
-    client, lot, unit_path
-):
+def test_accept_header_chooses_between_two_traceability_links(client, lot, unit_path):
     person = client.get(unit_path + "&linkType=gs1:traceability")
     program = client.get(
         unit_path + "&linkType=gs1:traceability", HTTP_ACCEPT="application/ld+json"
@@ -270,9 +266,7 @@ def test_accept_header_chooses_between_two_traceability_links(
 
 
 def test_accept_language_is_honoured(client, unit_path):
-    vietnamese = client.get(
-        unit_path + "&linkType=linkset", HTTP_ACCEPT_LANGUAGE="vi"
-    )
+    vietnamese = client.get(unit_path + "&linkType=linkset", HTTP_ACCEPT_LANGUAGE="vi")
     english = client.get(unit_path + "&linkType=linkset", HTTP_ACCEPT_LANGUAGE="en")
 
     assert vietnamese["Content-Language"] == "vi"
@@ -289,7 +283,10 @@ def test_a_trailing_slash_gets_the_same_answer(client, lot):
     bare = client.get(_gtin_path(lot) + "?linkType=gs1:pip")
     slash = client.get(_gtin_path(lot) + "/?linkType=gs1:pip")
 
-    assert (bare.status_code, bare["Location"]) == (slash.status_code, slash["Location"])
+    assert (bare.status_code, bare["Location"]) == (
+        slash.status_code,
+        slash["Location"],
+    )
 
 
 # The resolver never signs: a linkset asked for with an unsigned unit URI
