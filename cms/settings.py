@@ -50,6 +50,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 INSTALLED_APPS = [
     "cms",
+    "cms.places",
     "traceability",
     "market.fulfilment",
     "market.payments",
