@@ -22,11 +22,7 @@ from tests.traceability.factories import (
 )
 from tests.traceability.scan_helpers import at, signed_path
 from traceability.models import DiaryKind, LotEventKind, ProblemReport, Scan
-from traceability.selectors_scan import (
-    DIARY_PHOTO_SPEC,
-    PRODUCT_PHOTO_SPEC,
-    gtin_candidates,
-)
+from traceability.selectors_scan import DIARY_PHOTO_SPEC, PRODUCT_PHOTO_SPEC
 from traceability.services.events import lot_event_append
 from traceability.services.links import lot_link
 from traceability.verdicts import (
@@ -100,17 +96,39 @@ def test_verdict_genuine_when_signed_known_and_in_date():
         (LinkCheck(parsed=True, has_signature=True), Reason.BAD_SIGNATURE),
     ],
 )
-def test_verdict_not_genuine_for_bad_links_even_on_a_recalled_lot(link, reason):
-    recalled = LotFacts(status="recalled", best_before=None, serials_issued=50)
+def test_verdict_not_genuine_for_bad_links_on_an_active_lot(link, reason):
     outcome = scan_verdict(
         link=link,
-        lot=recalled,
+        lot=ACTIVE,
         serial="1",
         history=ScanHistory(),
         limits=LIMITS,
         today=TODAY,
     )
     assert (outcome.verdict, outcome.reason) == (Verdict.NOT_GENUINE, reason)
+
+
+@pytest.mark.parametrize(
+    ("link", "serial"),
+    [
+        (LinkCheck(parsed=True, has_signature=False), "1"),
+        (LinkCheck(parsed=True, has_signature=True), "1"),
+        (SIGNED, "51"),  # a serial never printed
+        (SIGNED, "007"),
+        (SIGNED, None),
+    ],
+)
+def test_verdict_recall_wins_over_every_other_verdict(link, serial):
+    recalled = LotFacts(status="recalled", best_before=dt.date(2026, 1, 1), serials_issued=50)
+    outcome = scan_verdict(
+        link=link,
+        lot=recalled,
+        serial=serial,
+        history=ScanHistory(count=99, distinct_clients=99),
+        limits=LIMITS,
+        today=TODAY,
+    )
+    assert (outcome.verdict, outcome.reason) == (Verdict.RECALLED, Reason.RECALLED)
 
 
 def test_verdict_not_genuine_for_unknown_lot_or_unissued_serial():
@@ -217,11 +235,6 @@ def test_client_hash_is_keyed_and_short():
 )
 def test_client_class_is_coarse(agent, expected):
     assert client_class(agent) == expected
-
-
-def test_gtin_candidates_cover_padded_forms():
-    assert gtin_candidates("08930000000019") == ["08930000000019", "8930000000019"]
-    assert gtin_candidates("12345678901231") == ["12345678901231"]
 
 
 # --- the page --------------------------------------------------------------
