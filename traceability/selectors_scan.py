@@ -517,12 +517,12 @@ LIMIT {EVENTS_SHOWN}
 
 
 def event_place(read_point: str, data) -> str:
-    """Where an event happened, in words: the registered place's name (a post
-    office), else what the worker typed; a bare URI is not shown."""
+    """Where an event happened, in words: what the worker typed, else the
+    registered place's name (a post office); a bare URI is not shown."""
     if isinstance(data, str):
         data = json.loads(data or "{}")
     data = data if isinstance(data, dict) else {}
-    for key in ("place_name", "place_text"):
+    for key in ("place_text", "place_name"):
         if isinstance(data.get(key), str) and data[key].strip():
             return data[key].strip()
     # Events stored before places were registered kept the typed text here.

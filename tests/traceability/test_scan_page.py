@@ -119,7 +119,9 @@ def test_verdict_not_genuine_for_bad_links_on_an_active_lot(link, reason):
     ],
 )
 def test_verdict_recall_wins_over_every_other_verdict(link, serial):
-    recalled = LotFacts(status="recalled", best_before=dt.date(2026, 1, 1), serials_issued=50)
+    recalled = LotFacts(
+        status="recalled", best_before=dt.date(2026, 1, 1), serials_issued=50
+    )
     outcome = scan_verdict(
         link=link,
         lot=recalled,
@@ -705,3 +707,57 @@ def test_reports_are_listed_in_the_admin_for_their_seller_only(client):
         "Chai nhà khác bị vỡ"
         in operator.get("/admin/truy-xuat/phan-anh/").content.decode()
     )
+
+
+# --- keys (issue 14) and odd paths (issue 19) --------------------------------
+
+
+def test_rotating_the_django_secret_changes_no_verdict(client, settings):
+    lot = LotFactory(serials_issued=5)
+    printed = signed_path(lot, "2")
+
+    settings.SECRET_KEY = "a-brand-new-django-secret-after-a-leak"
+
+    assert verdict_of(client.get(printed)) == "genuine"
+    assert verdict_of(client.get(signed_path(lot))) == "genuine"
+
+
+def test_a_key_in_the_fallbacks_keeps_old_labels_genuine(client, settings):
+    lot = LotFactory(serials_issued=5)
+    settings.QR_SIGNING_KEY = "the-key-of-2026"
+    old_unit, old_lot = signed_path(lot, "4"), signed_path(lot)
+
+    settings.QR_SIGNING_KEY = "the-key-of-2027"
+    assert verdict_of(client.get(old_unit)) == "not-genuine"
+    settings.QR_SIGNING_KEY_FALLBACKS = ["the-key-of-2026"]
+
+    assert verdict_of(client.get(old_unit)) == "genuine"
+    assert verdict_of(client.get(old_lot)) == "genuine"
+    new_label = lot_link(lot=lot, serial="4").removeprefix("http://testserver")
+    assert new_label != old_unit  # new codes use the current key
+    assert verdict_of(client.get(new_label)) == "genuine"
+
+
+def test_a_forged_code_stays_not_genuine_with_fallbacks(client, settings):
+    lot = LotFactory(serials_issued=5)
+    settings.QR_SIGNING_KEY = "a-forgers-guess"
+    forged = signed_path(lot, "1")
+    settings.QR_SIGNING_KEY = "the-key-of-2027"
+    settings.QR_SIGNING_KEY_FALLBACKS = ["the-key-of-2026", "the-key-of-2025"]
+
+    assert verdict_of(client.get(forged)) == "not-genuine"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/q/9223372036854775808?s=AAAAAAAAAAAA",
+        "/q/99999999999999999999999999999?s=AAAAAAAAAAAA",
+        "/q/" + "9" * 5000,
+        "/q/1/" + "9" * 400 + "?s=AAAAAAAAAAAA",
+        "/q/0",
+        "/truy-xuat/lo/99999999999999999999999/qr.png",
+    ],
+)
+def test_a_huge_lot_id_or_serial_is_a_clean_404(client, path):
+    assert client.get(path).status_code == 404
