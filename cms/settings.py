@@ -287,6 +287,11 @@ VIETQR_BANK_NAME = env("VIETQR_BANK_NAME", "Vietcombank")
 VIETQR_ACCOUNT_NUMBER = env("VIETQR_ACCOUNT_NUMBER", "0011004455667")
 VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CONG TY NGUON QUE")
 BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", "bank_nguonque_dev")
+# Bank-feed services that report incoming transfers (empty: that feed is off
+# and its webhook refuses every call with 401).
+SEPAY_API_KEY = env("SEPAY_API_KEY", "")
+CASSO_SECURE_TOKEN = env("CASSO_SECURE_TOKEN", "")
+PAYOS_CHECKSUM_KEY = env("PAYOS_CHECKSUM_KEY", "")
 ORDER_HOLD_MINUTES = int(env("ORDER_HOLD_MINUTES", "15"))
 MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
 # Key of the QR codes' `s=` signature, independent of SECRET_KEY: printed

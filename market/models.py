@@ -107,6 +107,14 @@ class Seller(Address):
         related_name="+",
     )
     is_active = models.BooleanField(_("đang bán"), default=True)
+    declares_own_tax = models.BooleanField(
+        _("tự kê khai thuế"),
+        default=False,
+        help_text=_(
+            "Hợp tác xã hoặc doanh nghiệp tự kê khai, nộp thuế: sàn không khấu "
+            "trừ thuế khi bán hàng. Hộ kinh doanh luôn được sàn khấu trừ."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -318,7 +318,7 @@ def test_missing_signature_is_not_genuine(client):
     assert "thiếu chữ ký" in response.content.decode()
 
 
-def test_unknown_lot_and_malformed_code_are_404_pages_that_explain(client):
+def test_unknown_lot_is_404_and_malformed_code_400_pages_that_explain(client):
     lot = LotFactory(serials_issued=20)
     lot_path = signed_path(lot, "3")
     lot.delete()
@@ -327,7 +327,7 @@ def test_unknown_lot_and_malformed_code_are_404_pages_that_explain(client):
     malformed = client.get("/01/08930000000010/10/L1/21/3?s=abc")  # bad check digit
 
     assert (unknown.status_code, verdict_of(unknown)) == (404, "not-genuine")
-    assert (malformed.status_code, verdict_of(malformed)) == (404, "not-genuine")
+    assert (malformed.status_code, verdict_of(malformed)) == (400, "not-genuine")
     assert "báo cho chúng tôi" in malformed.content.decode()
 
 
