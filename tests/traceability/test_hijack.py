@@ -68,8 +68,8 @@ def test_seller_2_saving_the_14_digit_form_of_seller_1s_gtin_is_refused(seller1_
 
 def test_seller_2_typing_it_in_the_product_form_is_told_so(client, home_page):
     market_index(home_page)
-    seller1, _user1, store1 = seller_with_login(legal_name="Người bán 1")
-    seller2, user2, store2 = seller_with_login(legal_name="Người bán 2")
+    _seller1, _user1, store1 = seller_with_login(legal_name="Người bán 1")
+    _seller2, user2, store2 = seller_with_login(legal_name="Người bán 2")
     mine = product_in(store1, title="Nước mắm của người bán 1")
     Variant.objects.filter(product=mine).update(gtin=GTIN13)
     theirs = product_in(store2, title="Nước mắm của người bán 2", live=False)
