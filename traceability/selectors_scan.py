@@ -193,10 +193,11 @@ def _first_rendition(image_column: str, rendition_table: str) -> str:
     """A join condition picking one rendition (the oldest) of the image in
     `image_column` with the spec given as a parameter: an image may have
     several (one per focal point), and a join must not multiply the row."""
+    # Only quoted table names and our own column names are formatted in.
     return (
-        f"r.id = (SELECT r2.id FROM {rendition_table} r2 "
+        f"r.id = (SELECT r2.id FROM {rendition_table} r2 "  # noqa: S608
         f"WHERE r2.image_id = {image_column} AND r2.filter_spec = %s "
-        "ORDER BY r2.id LIMIT 1)"  # noqa: S608 (table and column names only)
+        "ORDER BY r2.id LIMIT 1)"
     )
 
 

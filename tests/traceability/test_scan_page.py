@@ -759,5 +759,5 @@ def test_a_forged_code_stays_not_genuine_with_fallbacks(client, settings):
         "/truy-xuat/lo/99999999999999999999999/qr.png",
     ],
 )
-def test_a_huge_lot_id_or_serial_is_a_clean_404(client, path):
-    assert client.get(path).status_code == 404
+def test_a_huge_lot_id_or_serial_is_a_clean_4xx(client, path):
+    assert 400 <= client.get(path).status_code < 500
