@@ -15,7 +15,7 @@ DEVELOPMENT_SECRETS: dict[str, str] = {
     "PAYMENT_GATEWAY_SECRET_KEY": "sk_test_nguonque",
     "PAYMENT_WEBHOOK_SECRET": "whsec_nguonque_dev",
     "BANK_WEBHOOK_SECRET": "bank_nguonque_dev",
-    "QR_SIGNING_KEY": "",  # no development value: it falls back to SECRET_KEY
+    "QR_SIGNING_KEY": "nguonque-dev-qr-signing-key",
 }
 REQUIRED_SECRETS = tuple(DEVELOPMENT_SECRETS)
 
