@@ -31,6 +31,15 @@ FARMER = DemoLogin(
 POSTOFFICE = DemoLogin("buudien", "buudien-demo-2026", "Nhân viên bưu điện đối tác")
 LOGINS = [OPERATOR, FARMER, POSTOFFICE]
 
+
+def login_lines() -> list[str]:
+    """The demo logins, one line each, as the console shows them."""
+    return [
+        "Tài khoản thử:",
+        *(f"  {login.role}: {login.username} / {login.password}" for login in LOGINS),
+    ]
+
+
 HOME_BODY = (
     "<h2>Chợ của bà con, hàng có nguồn gốc</h2>"
     "<p>Nguồn Quê là chợ trực tuyến của các hộ, hợp tác xã và doanh nghiệp nhỏ "
