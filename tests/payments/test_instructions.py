@@ -110,3 +110,24 @@ def test_card_form_is_back_unless_a_charge_waits_for_the_bank(
     page = client.get(url, {"t": card_order.access_token}).content.decode()
 
     assert ('id="card-element"' in page) is form_shown
+
+
+@pytest.mark.parametrize(
+    ("gateway_url", "key", "shown"),
+    [
+        ("http://127.0.0.1:8420", "pk_test_nguonque", True),
+        ("https://api.stripe.com", "pk_test_abc", True),
+        ("https://api.stripe.com", "pk_live_abc", False),
+    ],
+)
+def test_the_card_form_lists_the_test_cards_only_when_no_real_card_is_charged(
+    client, settings, card_order, gateway_url, key, shown
+):
+    settings.PAYMENT_GATEWAY_URL = gateway_url
+    settings.PAYMENT_GATEWAY_PUBLISHABLE_KEY = key
+    url = reverse("payments:page", kwargs={"number": card_order.number})
+
+    page = client.get(url, {"t": card_order.access_token}).content.decode()
+
+    assert ("4000 0000 0000 0341" in page) is shown
+    assert ("4242 4242 4242 4242" in page) is shown

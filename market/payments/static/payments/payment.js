@@ -51,15 +51,28 @@
   var stripe = window.Stripe(root.dataset.key);
   var card = stripe.elements().create("card");
   card.mount("#card-element");
-  // Some gateways (localstripe) render plain inputs: give them real names.
-  ["number", "exp_month", "exp_year", "cvc", "postal_code"].forEach(function (name) {
-    var input = root.querySelector('#card-element input[placeholder="' + name + '"]');
-    var key = "label" + name.replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); });
-    if (input && root.dataset[key]) {
-      input.setAttribute("aria-label", root.dataset[key]);
-      input.setAttribute("inputmode", "numeric");
-      input.setAttribute("autocomplete", "off");
+  // Some gateways (localstripe) render bare inputs after an English
+  // "localstripe:" caption: drop the caption, give each input a visible label.
+  var element = root.querySelector("#card-element");
+  Array.prototype.slice.call(element.childNodes).forEach(function (node) {
+    if (node.nodeName !== "INPUT" && node.nodeName !== "IFRAME" && node.nodeName !== "DIV") {
+      element.removeChild(node);
     }
+  });
+  ["number", "exp_month", "exp_year", "cvc", "postal_code"].forEach(function (name) {
+    var input = element.querySelector('input[placeholder="' + name + '"]');
+    var key = "label" + name.replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); });
+    if (!input || !root.dataset[key]) return;
+    var label = document.createElement("label");
+    label.className = "card-field card-" + name.replace("_", "-");
+    var caption = document.createElement("span");
+    caption.textContent = root.dataset[key];
+    input.parentNode.insertBefore(label, input);
+    label.appendChild(caption);
+    label.appendChild(input);
+    input.removeAttribute("placeholder");
+    input.setAttribute("inputmode", "numeric");
+    input.setAttribute("autocomplete", "off");
   });
   form.hidden = false;
   root.querySelector("[data-nojs]").hidden = true;
