@@ -38,6 +38,32 @@
     }, every);
   }
 
+  // Copy buttons beside the transfer details. Without JavaScript the values
+  // stay plain text to select; the amount is copied as bare digits.
+  var transfer = section.querySelector(".transfer[data-copy-label]");
+  if (transfer && navigator.clipboard) {
+    transfer.querySelectorAll("[data-copy]").forEach(function (value) {
+      var term = value.closest("dd").previousElementSibling;
+      var button = document.createElement("button");
+      var word = document.createElement("span");
+      var what = document.createElement("span");
+      button.type = "button";
+      button.className = "secondary copy";
+      word.textContent = transfer.dataset.copyLabel;
+      what.className = "visually-hidden";
+      what.textContent = " " + term.textContent.toLowerCase();
+      button.appendChild(word);
+      button.appendChild(what);
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(value.dataset.copy).then(function () {
+          word.textContent = transfer.dataset.copied;
+          setTimeout(function () { word.textContent = transfer.dataset.copyLabel; }, 2000);
+        });
+      });
+      value.insertAdjacentElement("afterend", button);
+    });
+  }
+
   if (section.hasAttribute("data-poll")) poll();
   if (!root) return;
   if (typeof window.Stripe === "undefined") {
