@@ -32,6 +32,7 @@ from market.checkout.services import (
 from market.checkout.services.cart import cart_add as cart_add_service
 from market.checkout.services.cart import cart_set_quantity
 from market.checkout.services.numbers import order_number_normalize
+from market.signals import order_notices
 
 # H5 (payments) renders the payment block of the order page from this
 # template, with `order` in the context; until it exists nothing is shown.
@@ -231,6 +232,8 @@ def order_detail(request, number: str):
     context = {
         **_payment_block(order),
         "order": order,
+        # Recalls and the like, from apps market may not import (signals.py).
+        "notices": order_notices(order=order),
         "events": [(e, _status_label(e.to_status)) for e in order.events.all()],
         "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,
         "order_link": order_url(order),
