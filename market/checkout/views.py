@@ -124,9 +124,10 @@ def _initial(request) -> dict:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def checkout(request):
-    """The checkout form. “Xem phí giao hàng” only reloads it with the wards and
-    each seller's fee; “Đặt hàng” places the order if the shopper saw the same
-    total that will be charged."""
+    """The checkout form. “Hiện phường / xã” (the province step; checkout.js
+    does it in place) only reloads it with the wards and each seller's fee;
+    “Đặt hàng” places the order if the shopper saw the same total that will be
+    charged."""
     cart = Cart(request)
     if not cart:
         messages.info(request, _("Giỏ hàng đang trống. Hãy chọn sản phẩm trước."))
@@ -144,6 +145,7 @@ def checkout(request):
         form = CheckoutForm(
             initial=(data.dict() if data is not None else _initial(request)),
             province_code=province,
+            focus_ward=data is not None and data.get("action") == "quote",
         )
     return render(
         request,
