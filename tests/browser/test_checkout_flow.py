@@ -69,7 +69,10 @@ def check_out(page, base, method_label):
     page.get_by_label("Họ tên người nhận").fill("Nguyễn Văn An")
     page.get_by_label("Số điện thoại di động").fill("0912345678")
     page.get_by_label("Tỉnh / thành phố").select_option(str(HANOI))
-    page.get_by_role("button", name="Xem phí giao hàng").click()
+    # checkout.js fills the wards and fees in place: no button to press.
+    page.locator(f'select[name="ward_code"] option[value="{HANOI_WARD}"]').wait_for(
+        state="attached"
+    )
     page.get_by_label("Phường / xã").select_option(str(HANOI_WARD))
     page.get_by_label("Số nhà, thôn / ấp, đường").fill("12 ngõ Chè")
     page.get_by_label(method_label).check()
