@@ -50,6 +50,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 INSTALLED_APPS = [
     "cms",
+    "cms.places",
     "traceability",
     "market.fulfilment",
     "market.payments",
@@ -289,10 +290,20 @@ VIETQR_BANK_NAME = env("VIETQR_BANK_NAME", "Vietcombank")
 VIETQR_ACCOUNT_NUMBER = env("VIETQR_ACCOUNT_NUMBER", "0011004455667")
 VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CONG TY NGUON QUE")
 BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", "bank_nguonque_dev")
+# Bank-feed services that report incoming transfers (empty: that feed is off
+# and its webhook refuses every call with 401).
+SEPAY_API_KEY = env("SEPAY_API_KEY", "")
+CASSO_SECURE_TOKEN = env("CASSO_SECURE_TOKEN", "")
+PAYOS_CHECKSUM_KEY = env("PAYOS_CHECKSUM_KEY", "")
 ORDER_HOLD_MINUTES = int(env("ORDER_HOLD_MINUTES", "15"))
 MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
-# Signing key for the QR codes' `s=` parameter (defaults to SECRET_KEY).
-QR_SIGNING_KEY = env("QR_SIGNING_KEY", SECRET_KEY)
+# Key of the QR codes' `s=` signature, independent of SECRET_KEY: printed
+# labels live for years, and rotating the Django secret must not make them
+# "fake". Old keys stay in QR_SIGNING_KEY_FALLBACKS (comma-separated): codes
+# signed with them still verify, new codes use QR_SIGNING_KEY. An install that
+# signed with SECRET_KEY before puts that old secret in the fallbacks.
+QR_SIGNING_KEY = env("QR_SIGNING_KEY", "nguonque-dev-qr-signing-key")
+QR_SIGNING_KEY_FALLBACKS = env_list("QR_SIGNING_KEY_FALLBACKS")
 SCAN_SUSPICIOUS_COUNT = int(env("SCAN_SUSPICIOUS_COUNT", "20"))
 SCAN_SUSPICIOUS_CLIENTS = int(env("SCAN_SUSPICIOUS_CLIENTS", "5"))
 # GS1 company prefixes our sellers hold: a GTIN alone does not tell where its
