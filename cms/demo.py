@@ -33,6 +33,15 @@ POSTOFFICE = DemoLogin("buudien", "buudien-demo-2026", "Nhân viên bưu điện
 LOGINS = [OPERATOR, FARMER, POSTOFFICE]
 
 
+def login_lines() -> list[str]:
+    """The demo logins, one line each, as the console shows them."""
+    return [
+        "Tài khoản thử:",
+        *(f"  {login.role}: {login.username} / {login.password}" for login in LOGINS),
+    ]
+
+
+
 def user_ensure(login: DemoLogin, *, superuser: bool = False):
     User = get_user_model()
     user, created = User.objects.get_or_create(

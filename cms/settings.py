@@ -248,6 +248,8 @@ MODELSEARCH_BACKENDS = WAGTAILSEARCH_BACKENDS
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file-based backend (`make run`) writes each message, one file each.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Nguồn Quê <no-reply@nguonque.vn>")
 OPERATOR_EMAIL = env("OPERATOR_EMAIL", "operator@nguonque.vn")
 if env("EMAIL_HOST"):

@@ -131,6 +131,8 @@ def vietqr_image(request: HttpRequest, number: str) -> HttpResponse:
     image.save(buffer, format="PNG")
     response = HttpResponse(buffer.getvalue(), content_type="image/png")
     response["Cache-Control"] = "private, max-age=900"
+    # A saved image keeps a name the shopper can find in the photo library.
+    response["Content-Disposition"] = f'inline; filename="VietQR-{order.number}.png"'
     return response
 
 

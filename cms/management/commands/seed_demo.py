@@ -23,6 +23,13 @@ STEPS = [
 class Command(BaseCommand):
     help = "Tạo dữ liệu mẫu cho bản chạy thử (chạy lại nhiều lần vẫn an toàn)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Không in tài khoản thử (make run in chúng ở cuối, bằng demo_logins).",
+        )
+
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             # Demo accounts have their passwords in the README.
@@ -37,6 +44,7 @@ class Command(BaseCommand):
             module_name, func_name = step.split(":")
             self.stdout.write(f"· {step}")
             getattr(import_module(module_name), func_name)()
-        self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng. Tài khoản thử:"))
-        for login in demo.LOGINS:
-            self.stdout.write(f"  {login.role}: {login.username} / {login.password}")
+        self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
+        if not options["no_logins"]:
+            for line in demo.login_lines():
+                self.stdout.write(line)
