@@ -8,6 +8,7 @@ a fixed number of queries.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -130,6 +131,19 @@ class ProductSerializer(serializers.Serializer):
         return {"certificate": cert.number, "valid": valid}
 
 
+def _is_product_id(value: str) -> bool:
+    """Whether `value` can be a product id: digits within the id column's
+    range (SQLite raises OverflowError on a larger number instead of finding
+    nothing)."""
+    field = ProductPage._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(high))):
+        return False
+    return low <= int(value) <= high
+
+
 def _hydrate(products) -> list[ProductPage]:
     """Reload a page of products with everything the serializer reads, in
     the order given (search relevance or the list's sort)."""
@@ -173,7 +187,9 @@ class ProductViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="One product")
     def retrieve(self, request, pk=None):
-        product = selectors.product_detail_queryset().filter(pk=pk).first()
+        product = None
+        if _is_product_id(str(pk)):
+            product = selectors.product_detail_queryset().filter(pk=pk).first()
         if product is None:
             raise NotFound(_("Không có sản phẩm này hoặc sản phẩm đã ngừng bán."))
         return Response(self.get_serializer(product).data)

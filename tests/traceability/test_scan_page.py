@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 
 import pytest
 from django.core import mail
 from django.core.files.images import ImageFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
@@ -620,6 +622,39 @@ def test_report_needs_a_message_and_says_what_to_do(client):
     assert response.status_code == 400
     assert "hãy xem lại" in response.content.decode()
     assert not ProblemReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "//evil.example/01/x",
+        "https://evil.example/01/x",
+        '/01/x" onmouseover="alert(1)',
+        "/q/1/1\\evil",
+    ],
+)
+def test_report_page_never_links_back_to_an_unchecked_address(client, link):
+    response = report(client, link, message="")
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    hrefs = re.findall(r'href="([^"]*)"', body)
+    assert all(href.startswith(("/", "data:")) for href in hrefs), hrefs
+    assert not any(href.startswith("//") for href in hrefs)
+    assert "Quay lại trang kiểm tra mã" not in body
+
+
+def test_report_page_links_back_to_the_scan_page_it_came_from(client):
+    lot = LotFactory(serials_issued=10)
+    path = signed_path(lot, "2")
+
+    response = report(client, path, message="")
+
+    assert response.status_code == 400
+    assert f'href="{escape(path)}"' in response.content.decode()
 
 
 def test_report_is_csrf_protected():
