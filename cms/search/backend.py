@@ -123,12 +123,13 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         return specs
 
     def whoosh_query(self, backend, searcher):
-        reader = searcher.reader() if backend.fuzzy else None
         builder = self.builder_class(
             self.specs(),
-            reader=reader,
+            reader=searcher.reader(),
+            fuzzy=backend.fuzzy,
             catch_all=self.fields is None,
             pairs=store.ALL_PAIRS in searcher.schema,
+            codes=store.CODES in searcher.schema,
         )
         return builder.build(self.simplified)
 
