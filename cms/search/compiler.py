@@ -137,6 +137,7 @@ class WhooshQueryBuilder:
         catch_all=False,
         pairs=False,
         codes=False,
+        complete=True,
     ):
         # The reader expands a last word's completions and, with `fuzzy`,
         # one-letter typos.
@@ -153,6 +154,8 @@ class WhooshQueryBuilder:
         self.pairs = pairs
         self.codes = codes
         self._completed: dict[tuple[str, str], list[str]] = {}
+        # Whether a query's last word also matches the words it starts.
+        self.complete = complete
 
     def build(self, q, boost: float = 1.0):
         if isinstance(q, MatchAll):
@@ -211,7 +214,7 @@ class WhooshQueryBuilder:
     def slot(self, slot: Slot, boost: float, last: bool):
         size = len(slot.words)
         typed = [
-            self.word(word, boost, complete=last and i == size - 1)
+            self.word(word, boost, complete=self.complete and last and i == size - 1)
             for i, word in enumerate(slot.words)
         ]
         query = typed[0] if size == 1 else wq.And(typed)
@@ -314,7 +317,7 @@ class WhooshQueryBuilder:
             for other in slot.alternatives:
                 parts = [*typed[:i], list(other), *typed[i + 1 :]]
                 found.append(([w for part in parts for w in part], SYNONYM_BONUS))
-        if self.catch_all:
+        if self.catch_all and self.complete:
             ends = self.completion_terms(ALL_TEXT, fold(flat[-1]))
             for end in ends[:BONUS_COMPLETIONS]:
                 found.append(([*flat[:-1], end], COMPLETION_BONUS))
