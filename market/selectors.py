@@ -164,16 +164,16 @@ def product_text_search(
 ) -> TextSearch:
     """`products` matching every word of `text` (through the configured
     search backend), best first. When none has every word, the products
-    with some of its meaningful words are given instead (`relaxed`); when
-    no word is meaningful, nothing is: a nonsense query never lists the
-    whole catalogue."""
-    results = products.search(text, operator="and", backend=backend)
+    with some of its meaningful words are given instead (`relaxed`). A
+    query without a meaningful word finds nothing: nonsense (`1=1`,
+    `' OR 1=1 --`) never lists the whole catalogue."""
     words = _WORD.findall(text)
-    if len(words) < 2 or results.count():
-        return TextSearch(results, text, "and", relaxed=False)
     kept = " ".join(word for word in words if _meaningful(word))
     if not kept:
-        return TextSearch(products.none(), text, "or", relaxed=True)
+        return TextSearch(products.none(), text, "and", relaxed=len(words) > 1)
+    results = products.search(text, operator="and", backend=backend)
+    if len(words) < 2 or results.count():
+        return TextSearch(results, text, "and", relaxed=False)
     results = products.search(kept, operator="or", backend=backend)
     return TextSearch(results, kept, "or", relaxed=True)
 

@@ -16,6 +16,7 @@ Ranking rules (weights below, tuned on the judged set in tests/cms/search):
 from __future__ import annotations
 
 import heapq
+import math
 
 from modelsearch.query import (
     And,
@@ -63,6 +64,7 @@ PREFIX_SCAN = 400  # completions read from the term list at most
 # The one word of a query is the first word of a title ("dứa" names "Dứa
 # Hướng Đạo", not "Trà sâm dứa").
 START_WEIGHT = 0.6
+FIRST_WORD_WEIGHT = 0.3  # the same for the first word of a longer query
 CODE_WEIGHT = 20.0
 MAX_READINGS = 8
 # The bonuses of the query read with its last word completed (the most
@@ -220,7 +222,29 @@ class WhooshQueryBuilder:
         query = typed[0] if size == 1 else wq.And(typed)
         if not slot.alternatives:
             return query
-        return wq.Or([query] + [self.name(n, boost) for n in slot.alternatives])
+        return wq.Or(
+            [query]
+            + [
+                self.name(other, boost * self.name_scale(slot.words, other))
+                for other in slot.alternatives
+            ]
+        )
+
+    def _idf(self, field: str, text: str) -> float:
+        count = self.reader.doc_count_all()
+        found = self.reader.doc_frequency(field, text)
+        return math.log(1 + (count - found + 0.5) / (found + 0.5))
+
+    def name_scale(self, typed: tuple[str, ...], other: tuple[str, ...]) -> float:
+        """At most 1: how much less another name counts when it is rarer in
+        the index than the words typed, so a product with the typed word
+        never falls behind one with a rarer other name ("trà" finds "Trà …"
+        before "Chè …")."""
+        if self.reader is None or not self.catch_all:
+            return 1.0
+        typed_idf = sum(self._idf(ALL_TEXT, fold(word)) for word in typed)
+        other_idf = sum(self._idf(ALL_EXACT, word) for word in other)
+        return min(1.0, typed_idf / other_idf) if other_idf else 1.0
 
     def lookups(self, suffix: str, catch_all: str, text: str, boost: float):
         """Term queries for `text`: in the catch-all field plus the extra
@@ -316,7 +340,8 @@ class WhooshQueryBuilder:
         for i, slot in enumerate(slots):
             for other in slot.alternatives:
                 parts = [*typed[:i], list(other), *typed[i + 1 :]]
-                found.append(([w for part in parts for w in part], SYNONYM_BONUS))
+                weight = SYNONYM_BONUS * self.name_scale(slot.words, other)
+                found.append(([w for part in parts for w in part], weight))
         if self.catch_all and self.complete:
             ends = self.completion_terms(ALL_TEXT, fold(flat[-1]))
             for end in ends[:BONUS_COMPLETIONS]:
@@ -365,6 +390,12 @@ class WhooshQueryBuilder:
             clauses.append(
                 wq.Term(HEADS, self.head(reading), boost=boost * weight * head_weight)
             )
+            if len(reading) > 1:
+                # The first word alone: the product kind a title starts with.
+                first = self.head(reading[:1])
+                clauses.append(
+                    wq.Term(HEADS, first, boost=boost * weight * FIRST_WORD_WEIGHT)
+                )
         return wq.Or(clauses)
 
     def _phrase_bonus(self, folded: list[str], boost: float):
