@@ -13,15 +13,23 @@ of SQLite: the database backend then is PostgreSQL full-text search.
 1. makes `rows` variants with ../shared/data/make_catalogue.py (bench/out/);
 2. loads them into a fresh database with `manage.py import_catalogue`;
 3. builds both indexes with `update_index` (prints objects/s);
-4. runs the judged queries below through `ProductPage.objects.live().search(q)`
-   exactly as the search page does (first page of 20 plus the total count),
-   several times each, and prints p50/p95 latency and MRR / recall@5.
+4. runs the judged queries below through `market.selectors.product_text_search`
+   exactly as the search page and the API do (every word, else some of
+   them; first page of 20 plus the total count), several times each, and
+   prints p50/p95 latency, MRR / recall@5, MRR per kind of query (the
+   classic set, regional names, half-typed words, codes, precision, place)
+   and how many nonsense queries found anything (should be none).
    A query still running after QUERY_LIMIT seconds is stopped and counted
    as a miss (Wagtail's database backend on SQLite needs minutes for some).
 
 A query's relevant products are those whose name starts with the product
 kind the query names (the generator gives every product a kind from a fixed
-list, then adds an adjective and a number).
+list, then adds an adjective and a number); for a place query, of that kind
+from that ward or province; for a code, the product with that GTIN or SKU,
+or any product holding that OCOP number (the generator repeats them).
+
+Without ../shared next to the repository, point CATALOGUE_GENERATOR at
+make_catalogue.py; BENCH_POSTGRES_DB names another PostgreSQL database.
 """
 
 from __future__ import annotations

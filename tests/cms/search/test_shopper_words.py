@@ -146,9 +146,7 @@ def test_regional_names_find_the_same_product_on_both_backends(shop):
     assert "mat-na" not in ranked(shop, "na")[0][:1]
 
 
-def test_a_synonym_added_in_the_admin_applies_to_the_next_search(
-    shop, admin_client
-):
+def test_a_synonym_added_in_the_admin_applies_to_the_next_search(shop, admin_client):
     # "bòng" is what Nghệ An calls a pomelo (bưởi).
     before = ranked(shop, "bòng")[0]
     assert "buoi-doanhung" not in before
