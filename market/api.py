@@ -114,7 +114,11 @@ class VietgapSerializer(serializers.Serializer):
 
 class VariantSerializer(serializers.Serializer):
     sku = serializers.CharField()
-    gtin = serializers.CharField(allow_null=True)
+    gtin = serializers.CharField(
+        source="gtin_printed",
+        allow_null=True,
+        help_text=_("Mã vạch như in dưới vạch (GTIN-8, 12, 13 hoặc 14)."),
+    )
     label = serializers.CharField()
     weight_g = serializers.IntegerField()
     price_vnd = serializers.IntegerField(help_text=_("Giá bằng đồng (số nguyên)."))

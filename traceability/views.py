@@ -81,7 +81,11 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
         )
     for image_id, spec in data.missing_renditions:
         scan_photo_prepare_task.enqueue(image_id, spec)
-    unknown = data.outcome.reason in (Reason.MALFORMED, Reason.UNKNOWN_LOT)
+    # An invalid code is the request's fault (400, as a GS1 resolver must
+    # answer); a well-formed code of no lot of ours is not found (404).
+    status = {Reason.MALFORMED: 400, Reason.UNKNOWN_LOT: 404}.get(
+        data.outcome.reason, 200
+    )
     response = render(
         request,
         "traceability/scan.html",
@@ -90,7 +94,7 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
             "form": ReportForm(initial={"link": path_and_query}),
             "now": timezone.now(),
         },
-        status=404 if unknown else 200,
+        status=status,
     )
     response["Cache-Control"] = SCAN_CACHE_CONTROL
     response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"

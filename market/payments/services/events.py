@@ -18,7 +18,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from market.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
+from market.payments.bank_feeds import FeedTransfer
+from market.payments.models import (
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    Provider,
+    TransferSource,
+)
 from market.payments.services import transfers
 from market.payments.services.cards import payment_set_status
 from market.payments.services.orders import (
@@ -83,6 +90,29 @@ def bank_notification_receive(*, body: bytes, signature: str) -> PaymentEvent:
         type="bank.transfer",
         payload=payload,
     )
+
+
+def bank_feed_receive(*, source: str, items: list[FeedTransfer]) -> list[str]:
+    """Store each transfer a bank-feed service reported once (keyed by the
+    bank's transaction id, as the generic notification is) and act on it.
+    A transfer reported again, by a retry or by another feed, changes
+    nothing. Raises EventRejected, storing nothing, if any item is off."""
+    payloads = [item.as_notification(source=source) for item in items]
+    try:
+        for payload in payloads:
+            transfers.notification_fields(payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EventRejected(f"not a transfer: {exc}") from exc
+    outcomes = []
+    for payload in payloads:
+        event = _store(
+            provider=Provider.VIETQR,
+            event_id=payload["transaction_id"],
+            type="bank.transfer",
+            payload=payload,
+        )
+        outcomes.append(gateway_event_process(event=event))
+    return outcomes
 
 
 def gateway_event_process(*, event: PaymentEvent) -> str:
@@ -203,7 +233,8 @@ def _charge_refunded(payload: dict) -> str:
 
 def _bank_transfer(payload: dict) -> str:
     transfer, _created = transfers.bank_transfer_record(
-        **transfers.notification_fields(payload), source="webhook"
+        **transfers.notification_fields(payload),
+        source=payload.get("source", TransferSource.WEBHOOK),
     )
     return f"transfer {transfer.match}"
 
