@@ -72,7 +72,7 @@ def shop(db, settings, tmp_path):
 
 
 def ranked(shop, query, backend="default"):
-    products, keys = shop
+    _products, keys = shop
     result = product_search(
         query=query,
         filters=selectors.ProductFilters(),
