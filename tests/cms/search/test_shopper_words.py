@@ -198,7 +198,7 @@ def test_a_code_on_the_pack_puts_its_product_first(shop, backend):
 
 
 def test_the_api_finds_codes_and_filters_by_gtin_and_sku(client, shop):
-    products, keys = shop
+    products, _keys = shop
     honey = products["mat-ong"]
     variant = Variant.objects.filter(product=honey).first()
     url = reverse("product-list")
