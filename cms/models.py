@@ -113,3 +113,49 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("thông tin trang web")
+
+
+class SearchSynonym(models.Model):
+    """Names shoppers use for the same product, added by the operator on top
+    of the reviewed table in `cms/search/synonyms_vi.txt`."""
+
+    terms = models.CharField(
+        _("các tên cùng nghĩa"),
+        max_length=300,
+        help_text=_(
+            "Các tên gọi của cùng một thứ, cách nhau bằng dấu phẩy, viết có dấu. "
+            "Ví dụ: dứa, khóm, thơm"
+        ),
+    )
+    note = models.CharField(
+        _("ghi chú"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vùng miền hoặc nguồn, ví dụ: miền Nam gọi là khóm."),
+    )
+
+    panels = [FieldPanel("terms"), FieldPanel("note")]
+
+    class Meta:
+        verbose_name = _("từ đồng nghĩa tìm kiếm")
+        verbose_name_plural = _("từ đồng nghĩa tìm kiếm")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from cms.search.synonyms import parse_groups
+
+        super().clean()
+        if not parse_groups(self.terms):
+            raise ValidationError(
+                {
+                    "terms": _(
+                        "Cần ít nhất hai tên khác nhau, cách nhau bằng dấu phẩy, "
+                        "ví dụ: ngô, bắp"
+                    )
+                }
+            )

@@ -236,9 +236,8 @@ if SEARCH_BACKEND == "whoosh":
         "default": {"BACKEND": "cms.search.backend", "PATH": str(SEARCH_INDEX_PATH)}
     }
 elif SEARCH_BACKEND == "database":
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "wagtail.search.backends.database"}
-    }
+    # Wagtail's database backend, with the synonym table (cms/search/database.py).
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search.database"}}
 else:
     # Any modelsearch backend path, e.g. "modelsearch.backends.elasticsearch8".
     WAGTAILSEARCH_BACKENDS = {

@@ -1,9 +1,14 @@
-"""Site-wide Wagtail admin hooks."""
+"""Site-wide Wagtail admin hooks: the admin's image/document API reads the
+signed-in user; the search synonym table as a snippet."""
 
 from rest_framework.authentication import SessionAuthentication
 from wagtail import hooks
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from cms.models import SearchSynonym
 
 
 class ImagesAdminAPI(ImagesAdminAPIViewSet):
@@ -21,3 +26,15 @@ class DocumentsAdminAPI(DocumentsAdminAPIViewSet):
 def admin_api_reads_the_signed_in_user(router):
     router.register_endpoint("images", ImagesAdminAPI)
     router.register_endpoint("documents", DocumentsAdminAPI)
+
+
+class SearchSynonymViewSet(SnippetViewSet):
+    model = SearchSynonym
+    icon = "search"
+    menu_label = SearchSynonym._meta.verbose_name_plural
+    list_display = ["terms", "note"]
+    search_fields = ["terms", "note"]
+    add_to_admin_menu = False
+
+
+register_snippet(SearchSynonymViewSet)

@@ -44,6 +44,19 @@ class ProductQuerySerializer(serializers.Serializer):
     vietgap = serializers.BooleanField(
         required=False, default=False, help_text=_("Chỉ hàng có VietGAP còn hạn.")
     )
+    gtin = serializers.RegexField(
+        r"^\s*\d{1,14}\s*$",
+        required=False,
+        help_text=_(
+            "Mã vạch GTIN (8 đến 14 chữ số, có hay không có số 0 ở đầu đều được)."
+        ),
+        error_messages={
+            "invalid": _("Mã vạch GTIN chỉ gồm chữ số, nhiều nhất 14 chữ số.")
+        },
+    )
+    sku = serializers.CharField(
+        required=False, max_length=40, help_text=_("Mã hàng (SKU) của người bán.")
+    )
 
     def filters(self) -> selectors.ProductFilters:
         data = self.validated_data
@@ -52,7 +65,32 @@ class ProductQuerySerializer(serializers.Serializer):
             category=data.get("category"),
             ocop_stars_min=data.get("ocop_stars_min"),
             vietgap=data.get("vietgap", False),
+            gtin=data.get("gtin"),
+            sku=data.get("sku"),
         )
+
+
+class ProductListPagination(ProductPagination):
+    """Pages of products; a search also says whether the products have only
+    some of the words (`partial_match`)."""
+
+    partial_match = False
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["partial_match"] = self.partial_match
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["partial_match"] = {
+            "type": "boolean",
+            "description": _(
+                "Không sản phẩm nào có đủ mọi từ tìm kiếm: đây là những sản phẩm "
+                "có một số từ."
+            ),
+        }
+        return schema
 
 
 class SellerSerializer(serializers.Serializer):
@@ -157,7 +195,7 @@ class ProductViewSet(viewsets.GenericViewSet):
     """Live products of the market with their variants and certificates."""
 
     serializer_class = ProductSerializer
-    pagination_class = ProductPagination
+    pagination_class = ProductListPagination
     queryset = ProductPage.objects.none()
     lookup_value_regex = r"\d+"
 
@@ -178,9 +216,14 @@ class ProductViewSet(viewsets.GenericViewSet):
             .prefetch_related(None)
             .only("pk")
         )
-        text = query.validated_data.get("q", "").strip()
+        text = " ".join(query.validated_data.get("q", "").split())
         if text:
-            products = products.order_by().search(text)
+            # The same search as the site's: every word, else some of them.
+            found = selectors.product_text_search(
+                products=products.order_by(), text=text
+            )
+            products = found.results
+            self.paginator.partial_match = found.relaxed
         page = self.paginate_queryset(products)
         serializer = self.get_serializer(_hydrate(page), many=True)
         return self.get_paginated_response(serializer.data)

@@ -297,8 +297,16 @@ class ProductPage(Page):
             [index.SearchField("legal_name"), index.AutocompleteField("legal_name")],
         ),
         index.RelatedFields(
-            "variants", [index.SearchField("label"), index.SearchField("sku")]
+            "variants",
+            [
+                index.SearchField("label"),
+                index.SearchField("sku"),
+                index.SearchField("gtin"),
+            ],
         ),
+        index.RelatedFields("certifications", [index.SearchField("number")]),
+        # Where it comes from, weighted below the product's own words.
+        index.SearchField("search_places", boost=0.3),
         index.FilterField("seller"),
         index.FilterField("category"),
         index.FilterField("province_code"),
@@ -311,6 +319,13 @@ class ProductPage(Page):
     class Meta:
         verbose_name = _("sản phẩm")
         verbose_name_plural = _("sản phẩm")
+
+    def search_places(self) -> str:
+        """The seller's ward and province, as search text."""
+        seller = self.seller
+        return places.place_names(
+            province_code=seller.province_code, ward_code=seller.ward_code
+        )
 
     def get_context(self, request, *args, **kwargs):
         from market.browse import product_context

@@ -45,7 +45,8 @@ def test_list_has_the_documented_shape(client):
 
     body = client.get("/api/v1/products/").json()
 
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "next", "previous", "results", "partial_match"}
+    assert body["partial_match"] is False
     assert body["count"] == 1
     item = body["results"][0]
     assert item["id"] == product.pk and item["name"] == "Su su Tam Đảo"
