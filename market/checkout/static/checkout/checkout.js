@@ -17,7 +17,8 @@
     data.set("action", "quote");
     data.delete("ward_code");
     var mine = ++asked;
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+    // form.action would be the button named "action": read the attribute.
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw r; return r.text(); })
       .then(function (html) {
         if (mine !== asked) return; // a later choice is on its way
