@@ -314,3 +314,41 @@ def test_admin_form_shows_service_errors_on_the_form(client, shop):
     assert response.status_code == 200
     assert "Hãy ghi ngày cấp" in html or "Hãy chọn ảnh chụp" in html
     assert not Certification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("issued", "until", "issued_day", "until_day"),
+    [
+        # Day below 13 (the American reading would be 11 January)...
+        ("01/11/2025", "02/10/2028", dt.date(2025, 11, 1), dt.date(2028, 10, 2)),
+        # ...and above 12 (the American reading would be refused).
+        ("25/03/2025", "28/02/2028", dt.date(2025, 3, 25), dt.date(2028, 2, 28)),
+    ],
+)
+def test_admin_reads_typed_dates_day_month_year_and_shows_them_back(
+    client, shop, issued, until, issued_day, until_day
+):
+    seller, user, _store = shop
+    client.force_login(user)
+    response = client.post(
+        reverse("certifications:add"),
+        {
+            "seller": seller.pk,
+            "kind": "vietgap",
+            "number": "VG-0101",
+            "issuer": "Quacert",
+            "scope": "Rau ăn lá",
+            "issued_on": issued,
+            "valid_until": until,
+            "scan": pdf_upload(),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    certification = Certification.objects.get(number="VG-0101")
+    assert (certification.issued_on, certification.valid_until) == (
+        issued_day,
+        until_day,
+    )
+    edit = client.get(reverse("certifications:edit", args=[certification.pk]))
+    assert f'value="{issued}"' in edit.content.decode()
