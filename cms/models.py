@@ -10,8 +10,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from market.slugs import VietnameseSlugMixin
 
-class HomePage(Page):
+
+class HomePage(VietnameseSlugMixin, Page):
     """The front door: what the market is, and the way into it."""
 
     lead = models.CharField(_("câu giới thiệu"), max_length=250, blank=True)
@@ -37,7 +39,7 @@ class HomePage(Page):
         return context
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(VietnameseSlugMixin, Page):
     intro = RichTextField(
         _("giới thiệu"), blank=True, features=["bold", "italic", "link"]
     )
@@ -59,7 +61,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(VietnameseSlugMixin, Page):
     """A piece of commune news (a market day, a recall notice, a training)."""
 
     date = models.DateField(_("ngày đăng"))

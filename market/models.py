@@ -23,6 +23,7 @@ from wagtail.search import index
 
 from . import places
 from .identifiers import gtin_validator, tax_code_validator
+from .slugs import VietnameseSlugMixin
 
 
 class SellerKind(models.TextChoices):
@@ -168,7 +169,7 @@ class SellerApplication(Address):
         return f"{self.legal_name} ({self.tax_code})"
 
 
-class MarketIndexPage(Page):
+class MarketIndexPage(VietnameseSlugMixin, Page):
     """The market: lists every live product, with filters."""
 
     intro = RichTextField(
@@ -190,7 +191,7 @@ class MarketIndexPage(Page):
         return context
 
 
-class StorePage(Page):
+class StorePage(VietnameseSlugMixin, Page):
     """One seller's store; its subtree is the seller's own corner of the site."""
 
     seller = models.OneToOneField(
@@ -239,7 +240,7 @@ class ProductPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ProductPage(Page):
+class ProductPage(VietnameseSlugMixin, Page):
     """A product with its variants. Summary fields (price_min, ocop_stars, …)
     are kept by `market.services.product_refresh_summary` for fast filtering."""
 

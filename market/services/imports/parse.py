@@ -69,7 +69,7 @@ def _date(value: str, *, label: str, errors: list[str]) -> dt.date | None:
     text = value.strip()
     for fmt in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007
+            return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     errors.append(
