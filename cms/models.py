@@ -25,7 +25,11 @@ class HomePage(VietnameseSlugMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["market.MarketIndexPage", "cms.NewsIndexPage"]
+    subpage_types = [
+        "market.MarketIndexPage",
+        "cms.NewsIndexPage",
+        "places.PlaceIndexPage",
+    ]
     max_count = 1
 
     class Meta:

@@ -8,6 +8,7 @@ a fixed number of queries.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -76,7 +77,11 @@ class VietgapSerializer(serializers.Serializer):
 
 class VariantSerializer(serializers.Serializer):
     sku = serializers.CharField()
-    gtin = serializers.CharField(allow_null=True)
+    gtin = serializers.CharField(
+        source="gtin_printed",
+        allow_null=True,
+        help_text=_("Mã vạch như in dưới vạch (GTIN-8, 12, 13 hoặc 14)."),
+    )
     label = serializers.CharField()
     weight_g = serializers.IntegerField()
     price_vnd = serializers.IntegerField(help_text=_("Giá bằng đồng (số nguyên)."))
@@ -126,6 +131,19 @@ class ProductSerializer(serializers.Serializer):
         return {"certificate": cert.number, "valid": valid}
 
 
+def _is_product_id(value: str) -> bool:
+    """Whether `value` can be a product id: digits within the id column's
+    range (SQLite raises OverflowError on a larger number instead of finding
+    nothing)."""
+    field = ProductPage._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(high))):
+        return False
+    return low <= int(value) <= high
+
+
 def _hydrate(products) -> list[ProductPage]:
     """Reload a page of products with everything the serializer reads, in
     the order given (search relevance or the list's sort)."""
@@ -169,7 +187,9 @@ class ProductViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="One product")
     def retrieve(self, request, pk=None):
-        product = selectors.product_detail_queryset().filter(pk=pk).first()
+        product = None
+        if _is_product_id(str(pk)):
+            product = selectors.product_detail_queryset().filter(pk=pk).first()
         if product is None:
             raise NotFound(_("Không có sản phẩm này hoặc sản phẩm đã ngừng bán."))
         return Response(self.get_serializer(product).data)

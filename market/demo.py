@@ -22,13 +22,11 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from stdnum.vn import mst
 from wagtail.images import get_image_model
-from wagtail.models import Site
 
 from market import places
 from market.models import (
     Certification,
     CertificationKind,
-    MarketIndexPage,
     OcopCategory,
     OcopLevel,
     ProductImage,
@@ -42,6 +40,7 @@ from market.models import (
 )
 from market.services.catalogue import product_refresh_summary
 from market.services.sellers import seller_provision
+from market.services.setup import market_index_ensure
 from market.slugs import vietnamese_slug
 
 # The demo farmer's login is created by the site's own seed step (cms.demo);
@@ -264,22 +263,6 @@ def _tax_code(base: str) -> str:
         except Exception:  # noqa: S112 - some bases have no valid check digit
             continue
     raise ValueError(base)
-
-
-def market_index_ensure() -> MarketIndexPage:
-    """The market page "Chợ" at /cho/ under the default site's home page."""
-    market = MarketIndexPage.objects.first()
-    if market is not None:
-        return market
-    site = Site.objects.get(is_default_site=True)
-    market = MarketIndexPage(
-        title="Chợ",
-        slug="cho",
-        intro="<p>Đặc sản OCOP và nông sản VietGAP, mua tận tay người làm ra.</p>",
-    )
-    site.root_page.add_child(instance=market)
-    market.save_revision().publish()
-    return market
 
 
 def _seller_ensure(store: DemoStore) -> Seller:

@@ -22,7 +22,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from . import places
-from .identifiers import gtin_validator, tax_code_validator
+from .fields import GtinField
+from .identifiers import gtin_compact, gtin_validator, tax_code_validator
 from .slugs import VietnameseSlugMixin
 
 
@@ -107,6 +108,14 @@ class Seller(Address):
         related_name="+",
     )
     is_active = models.BooleanField(_("đang bán"), default=True)
+    declares_own_tax = models.BooleanField(
+        _("tự kê khai thuế"),
+        default=False,
+        help_text=_(
+            "Hợp tác xã hoặc doanh nghiệp tự kê khai, nộp thuế: sàn không khấu "
+            "trừ thuế khi bán hàng. Hộ kinh doanh luôn được sàn khấu trừ."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -361,14 +370,25 @@ class Variant(Orderable):
         _("quy cách"), max_length=60, help_text=_("Ví dụ: 500 g, 1 kg, hộp 6 chai")
     )
     sku = models.CharField(_("mã hàng (SKU)"), max_length=40, unique=True)
-    gtin = models.CharField(
+    # Stored as 14 digits (a GTIN-13 gets a leading 0), unique across all
+    # sellers: the printed QR codes name a lot by GTIN + lot code.
+    gtin = GtinField(
         _("mã vạch GTIN"),
         max_length=14,
         unique=True,
         null=True,
         blank=True,
         validators=[gtin_validator],
-        help_text=_("13 hoặc 14 chữ số in dưới mã vạch. Bỏ trống nếu chưa có."),
+        help_text=_(
+            "13 hoặc 14 chữ số in dưới mã vạch. Bỏ trống nếu chưa có. "
+            "Mã 13 số được lưu thêm số 0 ở đầu."
+        ),
+        error_messages={
+            "unique": _(
+                "Mã vạch GTIN này đã thuộc về một loại hàng khác. Mỗi mã vạch "
+                "chỉ của một sản phẩm: hãy xem lại mã in trên bao bì."
+            )
+        },
     )
     weight_g = models.PositiveIntegerField(_("khối lượng (gam)"), default=0)
     price_vnd = models.PositiveBigIntegerField(
@@ -391,10 +411,10 @@ class Variant(Orderable):
     def __str__(self) -> str:
         return f"{self.product.title} – {self.label}"
 
-    def save(self, *args, **kwargs):
-        if self.gtin == "":
-            self.gtin = None
-        super().save(*args, **kwargs)
+    @property
+    def gtin_printed(self) -> str | None:
+        """The GTIN as printed under the bar code (GTIN-13 without its 0)."""
+        return gtin_compact(self.gtin)
 
 
 class Stock(models.Model):

@@ -352,7 +352,9 @@ def _store_ensure(seller: Seller) -> StorePage:
         return existing
     market = MarketIndexPage.objects.first()
     if market is None:
-        raise MarketNotSetUp("Create the market index page (seed_demo) first.")
+        raise MarketNotSetUp(
+            "There is no market page: run `manage.py migrate`, it creates one."
+        )
     slug = vietnamese_slug(seller.legal_name) or f"cua-hang-{seller.pk}"
     if StorePage.objects.filter(slug=slug).exists():
         slug = f"{slug}-{seller.pk}"

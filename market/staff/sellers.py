@@ -243,6 +243,7 @@ class SellerViewSet(ModelViewSet):
         "bank_account_number",
         "bank_account_name",
         "is_active",
+        "declares_own_tax",
     ]
 
 

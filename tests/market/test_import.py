@@ -5,7 +5,6 @@ import csv
 import datetime as dt
 import io
 import zlib
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -27,12 +26,11 @@ from tests.market.factories import (
     valid_gtin13,
     valid_tax_code,
 )
+from tests.shared_files import missing_reason, shared_file
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "catalogue-sample.csv"
-)
+SAMPLE = shared_file("data", "catalogue-sample.csv")
 HEADER = [
     "seller_name",
     "seller_kind",
@@ -333,7 +331,7 @@ def test_command_reports_errors_and_exits_non_zero(market, tax_code, tmp_path):
         call_command("import_catalogue", str(path))
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample catalogue not present")
+@pytest.mark.skipif(not SAMPLE.exists(), reason=missing_reason(SAMPLE))
 def test_the_shared_sample_imports_twice_into_40_sellers_196_products_300_variants(
     client, market
 ):

@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
 from market import places
-from market.identifiers import gtin_validator
+from market.identifiers import gtin_compact, gtin_normalize, gtin_validator
 from market.models import (
     CertificationKind,
     OcopCategory,
@@ -224,6 +224,9 @@ def _parse_variant(
                 _("Mã GTIN «%(value)s»: %(reason)s")
                 % {"value": gtin, "reason": exc.messages[0]}
             )
+        # One stored form (14 digits): duplicates in the file and lookups of
+        # existing variants then compare products, not strings.
+        gtin = gtin_normalize(gtin)
     label = _text(row, "variant", label=_("quy cách"), limit=60, errors=errors)
     sku = (row.get("sku") or "").strip()
     if len(sku) > 40:
@@ -254,7 +257,10 @@ def _parse_variant(
         gtin=gtin,
         sku=sku
         or variant_default_sku(
-            gtin=gtin, tax_code=seller.tax_code, product=product_name, label=label
+            gtin=gtin_compact(gtin),
+            tax_code=seller.tax_code,
+            product=product_name,
+            label=label,
         ),
         sku_given=bool(sku),
     )
