@@ -10,8 +10,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from market.slugs import VietnameseSlugMixin
 
-class HomePage(Page):
+
+class HomePage(VietnameseSlugMixin, Page):
     """The front door: what the market is, and the way into it."""
 
     lead = models.CharField(_("câu giới thiệu"), max_length=250, blank=True)
@@ -41,7 +43,7 @@ class HomePage(Page):
         return context
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(VietnameseSlugMixin, Page):
     intro = RichTextField(
         _("giới thiệu"), blank=True, features=["bold", "italic", "link"]
     )
@@ -63,7 +65,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(VietnameseSlugMixin, Page):
     """A piece of commune news (a market day, a recall notice, a training)."""
 
     date = models.DateField(_("ngày đăng"))

@@ -201,6 +201,10 @@ FORMAT_MODULE_PATH = ["cms.formats"]
 USE_I18N = True
 USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# The admin's date pickers write day/month/year, as people here do; the input
+# formats in cms/formats/ read the same back.
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_I18N_ENABLED = False
 
 # --- Static and media ------------------------------------------------------

@@ -38,9 +38,10 @@ from market.models import (
     Variant,
     ocop_valid_until,
 )
-from market.services.catalogue import page_slug, product_refresh_summary
+from market.services.catalogue import product_refresh_summary
 from market.services.sellers import seller_provision
 from market.services.setup import market_index_ensure
+from market.slugs import vietnamese_slug
 
 # The demo farmer's login is created by the site's own seed step (cms.demo);
 # market may not import cms, so it is found by its username.
@@ -293,7 +294,7 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
     if product is None:
         product = ProductPage(
             title=item.title,
-            slug=page_slug(item.title),
+            slug=vietnamese_slug(item.title, max_length=60),
             seller=seller,
             category=item.category,
             unit=item.unit,

@@ -24,6 +24,7 @@ from wagtail.search import index
 from . import places
 from .fields import GtinField
 from .identifiers import gtin_compact, gtin_validator, tax_code_validator
+from .slugs import VietnameseSlugMixin
 
 
 class SellerKind(models.TextChoices):
@@ -177,7 +178,7 @@ class SellerApplication(Address):
         return f"{self.legal_name} ({self.tax_code})"
 
 
-class MarketIndexPage(Page):
+class MarketIndexPage(VietnameseSlugMixin, Page):
     """The market: lists every live product, with filters."""
 
     intro = RichTextField(
@@ -199,7 +200,7 @@ class MarketIndexPage(Page):
         return context
 
 
-class StorePage(Page):
+class StorePage(VietnameseSlugMixin, Page):
     """One seller's store; its subtree is the seller's own corner of the site."""
 
     seller = models.OneToOneField(
@@ -248,7 +249,7 @@ class ProductPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ProductPage(Page):
+class ProductPage(VietnameseSlugMixin, Page):
     """A product with its variants. Summary fields (price_min, ocop_stars, …)
     are kept by `market.services.product_refresh_summary` for fast filtering."""
 

@@ -389,10 +389,12 @@ def register_viewsets():
 
 class PayoutPeriodForm(forms.Form):
     start = forms.DateField(
-        label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Từ ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("Đến hết ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Đến hết ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):

@@ -2,6 +2,7 @@
 idempotency, and a real Wagtail page per product."""
 
 import csv
+import datetime as dt
 import io
 import zlib
 
@@ -179,6 +180,21 @@ def test_a_variant_without_gtin_gets_a_stable_sku(market, tax_code):
 
 
 @pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("01/11/2025", dt.date(2025, 11, 1)),  # day below 13: not 11 January
+        ("25/10/2025", dt.date(2025, 10, 25)),  # day above 12
+        ("2025-03-01", dt.date(2025, 3, 1)),  # ISO, as spreadsheets export
+    ],
+)
+def test_import_reads_dates_day_first(market, tax_code, typed, day):
+    plan = run(csv_text(row(tax_code, ocop_issued_on=typed)))
+
+    assert plan.errors == []
+    assert Certification.objects.get().issued_on == day
+
+
+@pytest.mark.parametrize(
     ("changes", "reason"),
     [
         ({"tax_code": "0123456788"}, "Mã số thuế"),
@@ -188,7 +204,7 @@ def test_a_variant_without_gtin_gets_a_stable_sku(market, tax_code):
         ({"stock": "nhiều"}, "Tồn kho «nhiều» phải là số nguyên"),
         ({"category": "rau"}, "Nhóm sản phẩm «rau»"),
         ({"ocop_stars": "6"}, "Số sao OCOP phải từ 3 đến 5"),
-        ({"ocop_issued_on": "01/03/2025"}, "dạng NNNN-TT-NN"),
+        ({"ocop_issued_on": "13/13/2025"}, "ghi ngày/tháng/năm"),
         ({"seller_kind": "farm"}, "Loại hình «farm»"),
         ({"product_name": ""}, "Thiếu tên sản phẩm"),
     ],

@@ -60,15 +60,26 @@ def _int(value: str, *, label: str, low: int, high: int, errors: list[str]) -> i
     return number
 
 
+# Day first, as Vietnamese write dates (30/06/2025); ISO (2025-06-30) is what a
+# spreadsheet exports, and a four-digit first number cannot be a day.
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
 def _date(value: str, *, label: str, errors: list[str]) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        errors.append(
-            _("%(label)s «%(value)s» phải là ngày dạng NNNN-TT-NN, ví dụ 2025-06-30.")
-            % {"label": label, "value": value}
+    text = value.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    errors.append(
+        _(
+            "%(label)s «%(value)s» không phải một ngày: ghi ngày/tháng/năm, "
+            "ví dụ 30/06/2025."
         )
-        return None
+        % {"label": label, "value": value}
+    )
+    return None
 
 
 def _text(row: dict, column: str, *, label: str, limit: int, errors: list[str]) -> str:
