@@ -41,7 +41,6 @@ def login_lines() -> list[str]:
     ]
 
 
-
 def user_ensure(login: DemoLogin, *, superuser: bool = False):
     User = get_user_model()
     user, created = User.objects.get_or_create(
