@@ -10,8 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,9 +30,9 @@ from market.checkout.services import (
 from market.checkout.services.cart import cart_add as cart_add_service
 from market.checkout.services.cart import cart_set_quantity
 from market.checkout.services.numbers import order_number_normalize
+from market.payments.selectors import payment_context
 
-# H5 (payments) renders the payment block of the order page from this
-# template, with `order` in the context; until it exists nothing is shown.
+# The payment block of the order page: market.payments renders it.
 PAYMENT_TEMPLATE = "payments/order_payment.html"
 RECENT_ORDERS_KEY = "recent_orders"
 
@@ -200,19 +198,9 @@ def _status_label(status: str) -> str:
 
 
 def _payment_block(order) -> dict:
-    """Context of the payment block that market.payments renders.
-
-    Payments owns what is shown (card form, VietQR, waiting messages) through
-    `payments/order_payment.html` and `market.payments.selectors
-    .payment_context(order=…)`; if that app is not installed the page simply
-    shows no payment block.
-    """
-    try:
-        from market.payments.selectors import payment_context
-
-        get_template(PAYMENT_TEMPLATE)
-    except (ImportError, TemplateDoesNotExist):
-        return {"payment_template": None}
+    """Context of the payment block: market.payments owns what is shown (card
+    form, VietQR, waiting messages) through PAYMENT_TEMPLATE and its
+    `payment_context(order=…)`."""
     return {**payment_context(order=order), "payment_template": PAYMENT_TEMPLATE}
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from qrcode.constants import ERROR_CORRECT_M
 
+from market.checkout.models import PaymentMethod
 from market.payments import gateway, selectors, services
 from market.payments.services.events import EventRejected
 from market.payments.services.instructions import vietqr_payload
@@ -121,7 +122,7 @@ def payment_status(request: HttpRequest, number: str) -> JsonResponse:
 @require_GET
 def vietqr_image(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(request, number)
-    if order.payment_method != "vietqr":
+    if order.payment_method != PaymentMethod.VIETQR:
         return HttpResponse(status=404)
     image = qrcode.make(
         vietqr_payload(order), error_correction=ERROR_CORRECT_M, box_size=8, border=4

@@ -305,8 +305,13 @@ def order_move(order: Order, to_status: str, *, actor=None, note: str = "") -> N
     _event(order, from_status, to_status, actor, note)
 
 
+def order_lock(*, order_pk: int) -> Order:
+    """The order row, locked until the end of the caller's transaction."""
+    return Order.objects.select_for_update().get(pk=order_pk)
+
+
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+    return order_lock(order_pk=order.pk)
 
 
 def order_set_status(
@@ -513,6 +518,7 @@ __all__ = [
     "Stock",
     "order_cancel",
     "order_cancel_expired",
+    "order_lock",
     "order_mark_paid",
     "order_move",
     "order_place",
