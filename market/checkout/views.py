@@ -28,7 +28,7 @@ from market.checkout.services import (
     order_place,
 )
 from market.checkout.services.cart import cart_add as cart_add_service
-from market.checkout.services.cart import cart_set_quantity
+from market.checkout.services.cart import cart_clear, cart_set_quantity
 from market.checkout.services.numbers import order_number_normalize
 from market.payments.selectors import payment_context
 
@@ -182,7 +182,7 @@ def _try_place(request, form, cart, summary):
     except CheckoutError as error:
         form.add_error(None, str(error))
         return None
-    cart.clear()
+    cart_clear(cart=cart)
     recent = request.session.get(RECENT_ORDERS_KEY, [])
     request.session[RECENT_ORDERS_KEY] = [order.number, *recent][:10]
     messages.success(

@@ -145,6 +145,39 @@ def test_the_anonymous_cart_survives_login_and_merges_with_the_saved_one(catalog
     assert on_laptop.session["cart"] == {str(tea.pk): 1, str(sauce.pk): 2}
 
 
+def test_the_saved_cart_follows_removals_and_empties_when_the_order_is_placed(
+    catalogue,
+):
+    tea, sauce = catalogue
+    user = user_create("lan")
+    on_phone = Client()
+    on_phone.force_login(user)
+    add(on_phone, tea, 1)
+    add(on_phone, sauce, 2)
+    on_phone.post("/gio-hang/", {"variant": sauce.pk, "quantity": 0})
+    elsewhere = Client()
+    elsewhere.login(username="lan", password="mat-khau-thu-123")
+    assert elsewhere.session["cart"] == {str(tea.pk): 1}
+
+    on_phone.post(
+        "/thanh-toan/",
+        {
+            "customer_name": "Lan",
+            "phone": "0912345678",
+            "province_code": HANOI,
+            "ward_code": HANOI_WARD,
+            "address_line": "12 Đội Cấn",
+            "payment_method": "vietqr",
+            "action": "place",
+            "quoted_total": "140000",
+        },
+    )
+    assert Order.objects.filter(user=user).count() == 1
+    later = Client()
+    later.login(username="lan", password="mat-khau-thu-123")
+    assert later.session.get("cart", {}) == {}
+
+
 @pytest.fixture
 def order(catalogue, customer, hanoi_address):
     tea, _ = catalogue

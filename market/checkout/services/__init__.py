@@ -1,7 +1,8 @@
 """Write-side use cases of checkout, one module per area.
 
 `orders` (place, pay, cancel, expire, refund, status), `shipments` (seller
-shipment status, shipping consumes stock), `cart` (session cart rules),
+shipment status, shipping consumes stock), `transitions` (the state machine
+both sit on), `cart` (session cart rules),
 `shipping` (tariff quotes), `stock` (allocate / release / consume), `errors`.
 Import from here: `from market.checkout.services import order_place`.
 """

@@ -1,4 +1,5 @@
-"""Cart rules: only sellable products, never more than is available."""
+"""Cart rules: only sellable products, never more than is available, and a
+signed-in shopper's cart kept in `SavedCart` after every change."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> Variant:
     wanted = min(cart.quantity(variant.pk) + quantity, MAX_LINE_QUANTITY)
     _check(variant, wanted)
     cart.set(variant.pk, wanted)
+    _keep_for_user(cart)
     return variant
 
 
@@ -72,10 +74,18 @@ def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> None:
     """Set a line's quantity; 0 removes it. Same stock limit as `cart_add`."""
     if quantity <= 0:
         cart.set(variant_id, 0)
+        _keep_for_user(cart)
         return
     variant = _sellable(variant_id)
     _check(variant, min(quantity, MAX_LINE_QUANTITY))
     cart.set(variant.pk, min(quantity, MAX_LINE_QUANTITY))
+    _keep_for_user(cart)
+
+
+def cart_clear(*, cart: Cart) -> None:
+    """Empty the cart (the order was placed), the saved copy too."""
+    cart.clear()
+    _keep_for_user(cart)
 
 
 def cart_save_for_user(*, user, lines: dict[int, int]) -> None:
@@ -83,6 +93,11 @@ def cart_save_for_user(*, user, lines: dict[int, int]) -> None:
     SavedCart.objects.update_or_create(
         user=user, defaults={"lines": {str(k): v for k, v in lines.items()}}
     )
+
+
+def _keep_for_user(cart: Cart) -> None:
+    if cart.user is not None:
+        cart_save_for_user(user=cart.user, lines=cart.lines)
 
 
 @transaction.atomic
@@ -115,3 +130,4 @@ def cart_merge_on_login(*, cart: Cart, user) -> None:
             capped[variant.pk] = quantity
     cart.lines = capped
     cart.save()
+    cart_save_for_user(user=user, lines=capped)
