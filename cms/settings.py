@@ -288,6 +288,14 @@ VIETQR_ACCOUNT_NUMBER = env("VIETQR_ACCOUNT_NUMBER", "0011004455667")
 VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CONG TY NGUON QUE")
 BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", "bank_nguonque_dev")
 ORDER_HOLD_MINUTES = int(env("ORDER_HOLD_MINUTES", "15"))
+# Unpaid orders may not lock up stock: an anonymous order holds its stock for
+# less until its payment starts (order page opened, card tried); one order,
+# and one client's unpaid orders together, hold at most this many units of a
+# variant (also the most the cart and the product page accept); one client
+# (account, else address) has at most this many unpaid orders at a time.
+ORDER_HOLD_MINUTES_ANONYMOUS = int(env("ORDER_HOLD_MINUTES_ANONYMOUS", "10"))
+ORDER_MAX_UNITS_PER_VARIANT = int(env("ORDER_MAX_UNITS_PER_VARIANT", "20"))
+ORDER_MAX_OPEN_PER_CLIENT = int(env("ORDER_MAX_OPEN_PER_CLIENT", "3"))
 MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
 # Signing key for the QR codes' `s=` parameter (defaults to SECRET_KEY).
 QR_SIGNING_KEY = env("QR_SIGNING_KEY", SECRET_KEY)

@@ -23,6 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from market import places
+from market.checkout.clients import request_client_key
 from market.checkout.models import Order, PaymentMethod
 from market.checkout.selectors import order_for_viewer, order_url
 from market.checkout.services import (
@@ -187,6 +188,7 @@ class OrderCreateView(APIView):
                 address=ShippingAddress(**data["address"]),
                 payment_method=data["payment_method"],
                 user=request.user if request.user else None,
+                client_key=request_client_key(request),
             )
         except OutOfStock as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -268,3 +269,41 @@ def test_the_cart_page_query_count_does_not_grow_with_lines(client, catalogue):
         add(client, variant, 1)
     assert queries_for(client, "/gio-hang/") == one_line
     assert one_line <= 6
+
+
+def test_the_product_page_the_cart_and_the_server_share_one_quantity_limit(
+    client, catalogue
+):
+    tea, _ = catalogue
+    Stock.objects.filter(pk=tea.pk).update(on_hand=500)
+    limit = settings.ORDER_MAX_UNITS_PER_VARIANT
+    product_page = client.get(tea.product.url).content.decode()
+    assert 'id="quantity" name="quantity" type="number"' in product_page
+    assert f'min="1" max="{limit}"' in product_page
+
+    add(client, tea, limit)
+    over = add(client, tea, 1).content.decode()
+    assert f"mỗi đơn đặt được tối đa {limit} gói" in over
+    assert client.session["cart"] == {str(tea.pk): limit}
+    cart_page = client.get("/gio-hang/").content.decode()
+    assert f'max="{limit}" value="{limit}"' in cart_page
+
+    typed = client.post(
+        "/gio-hang/", {"variant": tea.pk, "quantity": limit + 1}, follow=True
+    )
+    assert f"Mỗi đơn đặt tối đa {limit} cho một loại hàng." in typed.content.decode()
+    assert client.session["cart"] == {str(tea.pk): limit}
+
+
+def test_a_quantity_of_zero_removes_the_line_and_says_so(client, catalogue):
+    tea, sauce = catalogue
+    add(client, tea, 1)
+    add(client, sauce, 1)
+    response = client.post(
+        "/gio-hang/", {"variant": tea.pk, "quantity": 0}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Đã bỏ sản phẩm khỏi giỏ." in page
+    assert "Đã cập nhật giỏ hàng." not in page
+    assert client.session["cart"] == {str(sauce.pk): 1}

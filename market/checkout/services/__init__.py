@@ -3,13 +3,15 @@
 `orders` (place, pay, cancel, expire, refund, status), `shipments` (seller
 shipment status, shipping consumes stock), `transitions` (the state machine
 both sit on), `cart` (session cart rules),
-`shipping` (tariff quotes), `stock` (allocate / release / consume), `errors`.
+`shipping` (tariff quotes), `stock` (allocate / release / consume), `holds`
+(how much unpaid orders may hold), `mail`, `errors`.
 Import from here: `from market.checkout.services import order_place`.
 """
 
 from .errors import (
     CartError,
     CheckoutError,
+    HoldLimitReached,
     InvalidOrder,
     InvalidTransition,
     OrderNotPayable,
@@ -27,6 +29,7 @@ from .orders import (
     order_hold_extend,
     order_lock,
     order_mark_paid,
+    order_payment_started,
     order_place,
     order_record_refund,
     order_set_status,
@@ -38,6 +41,7 @@ __all__ = [
     "CartError",
     "CheckoutError",
     "Customer",
+    "HoldLimitReached",
     "InvalidOrder",
     "InvalidTransition",
     "LineRequest",
@@ -52,6 +56,7 @@ __all__ = [
     "order_hold_extend",
     "order_lock",
     "order_mark_paid",
+    "order_payment_started",
     "order_place",
     "order_record_refund",
     "order_set_status",

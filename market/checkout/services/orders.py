@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +37,7 @@ from .errors import (
     RefundTooLarge,
     Shortage,
 )
+from .holds import hold_limits_check, hold_minutes, hold_until_started
 from .mail import order_mail_on_commit
 from .numbers import access_token_generate, order_number_generate
 from .shipping import shipment_quote, tariffs_all
@@ -81,6 +81,7 @@ class _Buyer:
     address: ShippingAddress
     payment_method: str
     user: object
+    client_key: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def order_place(
     address: ShippingAddress,
     payment_method: str,
     user=None,
+    client_key: str = "",
 ) -> Order:
     """Place an order: allocate its stock and split it into seller shipments.
 
@@ -113,8 +115,11 @@ def order_place(
     held by other orders, and only then allocated. After it returns the order
     is `pending_payment`, holds its stock until `hold_until`, has one shipment
     per seller with the tariff's fee, and lines carry the prices, names and
-    weights of the moment. Raises `OutOfStock` (nothing allocated),
-    `InvalidOrder` or `ShippingUnavailable`.
+    weights of the moment. An anonymous order holds for the shorter
+    ORDER_HOLD_MINUTES_ANONYMOUS until `order_payment_started`. No line, and
+    none of the client's (`client_key`) unpaid orders together, holds more
+    than `holds.hold_limits_check` allows. Raises `OutOfStock` (nothing
+    allocated), `HoldLimitReached`, `InvalidOrder` or `ShippingUnavailable`.
     """
     wanted = _merge_lines(cart_lines)
     phone = _check_request(customer, address, payment_method)
@@ -122,6 +127,7 @@ def order_place(
     with transaction.atomic():
         stocks = stock_lock(variant_ids=wanted)
         variants = _sellable_variants(wanted)
+        hold_limits_check(wanted=wanted, variants=variants, client_key=client_key)
         _check_available(wanted, variants, stocks)
         try:
             stock_allocate(quantities=wanted)
@@ -140,6 +146,7 @@ def order_place(
             address=address,
             payment_method=payment_method,
             user=user if user is not None and user.is_authenticated else None,
+            client_key=client_key,
         )
         order = _order_create(buyer=buyer, parts=parts, wanted=wanted)
         order_event_record(
@@ -279,6 +286,7 @@ def _order_create(
         number=_unused_number(),
         access_token=access_token_generate(),
         user=buyer.user,
+        client_key=buyer.client_key,
         customer_name=buyer.customer.name.strip(),
         phone=buyer.phone,
         email=buyer.customer.email.strip(),
@@ -289,7 +297,7 @@ def _order_create(
         subtotal_vnd=subtotal,
         shipping_vnd=shipping,
         total_vnd=subtotal + shipping,
-        hold_until=timezone.now() + dt.timedelta(minutes=settings.ORDER_HOLD_MINUTES),
+        hold_until=timezone.now() + dt.timedelta(minutes=hold_minutes(user=buyer.user)),
     )
     lines = []
     for part in parts:
@@ -433,6 +441,24 @@ def order_hold_extend(*, order_pk: int, minutes: int) -> bool:
         return True
 
 
+def order_payment_started(*, order_pk: int) -> bool:
+    """The shopper started to pay (opened the order page, tried a card): an
+    anonymous order's short hold grows to ORDER_HOLD_MINUTES from placement.
+    Measured from placement, so doing it again never holds the stock longer;
+    a paid or cancelled order is left alone. Returns whether the hold moved.
+    """
+    with transaction.atomic():
+        order = order_lock(order_pk=order_pk)
+        if order.status != OrderStatus.PENDING_PAYMENT or order.hold_until is None:
+            return False
+        until = hold_until_started(order=order)
+        if order.hold_until >= until:
+            return False
+        order.hold_until = until
+        order.save(update_fields=["hold_until", "updated_at"])
+        return True
+
+
 def order_cancel_expired(*, now: dt.datetime | None = None) -> int:
     """Cancel every unpaid order whose hold has passed; return how many.
 
@@ -518,6 +544,7 @@ __all__ = [
     "order_cancel_expired",
     "order_lock",
     "order_mark_paid",
+    "order_payment_started",
     "order_place",
     "order_record_refund",
     "order_set_status",

@@ -17,7 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market.checkout.models import OrderStatus, PaymentMethod
-from market.checkout.services import order_hold_extend, order_lock
+from market.checkout.services import (
+    order_hold_extend,
+    order_lock,
+    order_payment_started,
+)
 from market.payments import gateway
 from market.payments.models import (
     PAYMENT_TRANSITIONS,
@@ -90,6 +94,8 @@ def _attempt_for(*, order_pk: int, payment_method_ref: str) -> Payment:
         payment_method_ref=payment_method_ref,
         status__in=[PaymentStatus.STARTED, PaymentStatus.REQUIRES_ACTION],
     ).first()
+    # A card is being tried: the order keeps its full hold.
+    order_payment_started(order_pk=order.pk)
     if unfinished is not None:
         return unfinished
     # Another card still on its way to the gateway (e.g. a second tab): wait,
