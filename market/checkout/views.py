@@ -38,6 +38,7 @@ from market.checkout.services.cart import (
 )
 from market.checkout.services.numbers import order_number_normalize
 from market.payments.selectors import payment_context
+from market.signals import order_notices
 
 # The payment block of the order page: market.payments renders it.
 PAYMENT_TEMPLATE = "payments/order_payment.html"
@@ -133,9 +134,10 @@ def _initial(request) -> dict:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def checkout(request):
-    """The checkout form. “Xem phí giao hàng” only reloads it with the wards and
-    each seller's fee; “Đặt hàng” places the order if the shopper saw the same
-    total that will be charged."""
+    """The checkout form. “Hiện phường / xã” (the province step; checkout.js
+    does it in place) only reloads it with the wards and each seller's fee;
+    “Đặt hàng” places the order if the shopper saw the same total that will be
+    charged."""
     cart = Cart(request)
     if not cart:
         messages.info(request, _("Giỏ hàng đang trống. Hãy chọn sản phẩm trước."))
@@ -153,6 +155,7 @@ def checkout(request):
         form = CheckoutForm(
             initial=(data.dict() if data is not None else _initial(request)),
             province_code=province,
+            focus_ward=data is not None and data.get("action") == "quote",
         )
     return render(
         request,
@@ -236,6 +239,8 @@ def order_detail(request, number: str):
     context = {
         **_payment_block(order),
         "order": order,
+        # Recalls and the like, from apps market may not import (signals.py).
+        "notices": order_notices(order=order),
         "events": [(e, _status_label(e.to_status)) for e in order.events.all()],
         "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,
         "order_link": order_url(order),

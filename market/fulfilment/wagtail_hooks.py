@@ -35,6 +35,7 @@ from .models import (
     Partner,
     PartnerArea,
     PartnerToken,
+    TaxRate,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -45,6 +46,7 @@ from .services.partners import (
     partner_token_revoke,
 )
 from .services.webhooks import webhook_delivery_replay
+from .tax_admin import TaxRateViewSet, tax_report_view
 
 
 class OperatorOnlyPolicy(ModelPermissionPolicy):
@@ -85,6 +87,7 @@ for _model, _actions in [
     (Parcel, {"view", "change"}),  # change = reassign
     (WebhookDelivery, {"view", "change"}),  # change = replay
     (LedgerEntry, {"view", "add"}),  # append-only
+    (TaxRate, {"view", "add", "change"}),  # a sale needs a rate in force
 ]:
     register_permission_policy(_model, OperatorOnlyPolicy(_model, _actions))
 
@@ -372,6 +375,7 @@ class FulfilmentGroup(ViewSetGroup):
         WebhookEndpointViewSet,
         WebhookDeliveryViewSet,
         LedgerEntryViewSet,
+        TaxRateViewSet,
     )
 
 
@@ -385,10 +389,12 @@ def register_viewsets():
 
 class PayoutPeriodForm(forms.Form):
     start = forms.DateField(
-        label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Từ ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("Đến hết ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Đến hết ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):
@@ -435,6 +441,7 @@ def payout_export_view(request):
 def register_payout_urls():
     return [
         path("giao-hang/chi-tra/", payout_export_view, name="fulfilment_payouts"),
+        path("giao-hang/thue/", tax_report_view, name="fulfilment_tax_report"),
     ]
 
 
@@ -450,4 +457,14 @@ def register_payout_menu_item():
         reverse("fulfilment_payouts"),
         icon_name="download",
         order=231,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_tax_menu_item():
+    return OperatorMenuItem(
+        _("Thuế khấu trừ"),
+        reverse("fulfilment_tax_report"),
+        icon_name="doc-full",
+        order=232,
     )
