@@ -13,7 +13,7 @@ PORT ?= 8000
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,gateway]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,9 +41,9 @@ browser:
 	fi
 
 # The demo: seeded SQLite, the Whoosh index, the local card gateway, one
-# task worker (label sheets, search index writes), the every-minute jobs
-# (unpaid orders past their hold, parcels without a post office) and the
-# development server.
+# task worker (label sheets, search index writes), the every-minute jobs of
+# the README's cron table (unpaid orders past their hold, partner webhooks
+# due for a retry, parcels without a post office) and the development server.
 run: export TASKS_BACKEND = database
 run: export GS1_COMPANY_PREFIXES = 8930001
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
@@ -59,6 +59,7 @@ run: install system-deps
 	  $(BIN)/python manage.py db_worker --queue-name '*' --no-startup-delay >>var/log/worker.log 2>&1 & WORKER=$$!; \
 	  ( while sleep 60; do \
 	      $(BIN)/python manage.py cancel_expired_orders >>var/log/jobs.log 2>&1; \
+	      $(BIN)/python manage.py retry_webhooks >>var/log/jobs.log 2>&1; \
 	      $(BIN)/python manage.py assign_parcels >>var/log/jobs.log 2>&1; \
 	    done ) & JOBS=$$!; \
 	  trap 'kill $$GW $$WORKER $$JOBS 2>/dev/null' EXIT INT TERM; \

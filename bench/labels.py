@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.traceability.pdf_pages import pdf_page_images
 from traceability import digital_link
 from traceability import labels as rendering
 
@@ -70,9 +71,7 @@ def run(count: int, workers: int) -> Path:
 
 def check(path: Path, count: int) -> None:
     try:
-        import zxingcpp
-
-        from tests.traceability.pdf_pages import pdf_page_images
+        import zxingcpp  # the test extra's QR reader; without it, no check
     except ImportError:
         return
     pages = pdf_page_images(path)

@@ -316,6 +316,14 @@ SEPAY_API_KEY = env("SEPAY_API_KEY", "")
 CASSO_SECURE_TOKEN = env("CASSO_SECURE_TOKEN", "")
 PAYOS_CHECKSUM_KEY = env("PAYOS_CHECKSUM_KEY", "")
 ORDER_HOLD_MINUTES = int(env("ORDER_HOLD_MINUTES", "15"))
+# Unpaid orders may not lock up stock: an anonymous order holds its stock for
+# less until its payment starts (order page opened, card tried); one order,
+# and one client's unpaid orders together, hold at most this many units of a
+# variant (also the most the cart and the product page accept); one client
+# (account, else address) has at most this many unpaid orders at a time.
+ORDER_HOLD_MINUTES_ANONYMOUS = int(env("ORDER_HOLD_MINUTES_ANONYMOUS", "10"))
+ORDER_MAX_UNITS_PER_VARIANT = int(env("ORDER_MAX_UNITS_PER_VARIANT", "20"))
+ORDER_MAX_OPEN_PER_CLIENT = int(env("ORDER_MAX_OPEN_PER_CLIENT", "3"))
 MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
 # Key of the QR codes' `s=` signature, independent of SECRET_KEY: printed
 # labels live for years, and rotating the Django secret must not make them

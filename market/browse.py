@@ -10,6 +10,7 @@ import json
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -140,6 +141,8 @@ def product_context(*, page, request) -> dict:
         "images": images,
         "detail_rendition": selectors.DETAIL_RENDITION,
         "cart_add_url": CART_ADD_URL,
+        # The one line limit; the cart and the orders keep the same number.
+        "max_quantity": settings.ORDER_MAX_UNITS_PER_VARIANT,
         "can_buy": any(choice.available > 0 for choice in variants),
         "default_variant": next(
             (c.variant.pk for c in variants if c.available > 0), None

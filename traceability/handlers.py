@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from market import signals
-from traceability.packing import lot_events_for_shipment
+from traceability.services.packing import lot_events_for_shipment
 from traceability.services.recalls import order_recall_notices
 
 

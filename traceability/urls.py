@@ -19,4 +19,4 @@ urlpatterns: list = [
     ),
 ]
 
-urlpatterns += urls_scan.urlpatterns  # the public scan page (H8)
+urlpatterns += urls_scan.urlpatterns  # the public scan page

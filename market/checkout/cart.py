@@ -2,8 +2,8 @@
 
 The session holds only `{variant id: quantity}`; prices, names and stock are
 read fresh each time (selectors.cart_summary), so a cart never shows a stale
-price. A signed-in shopper's cart is also copied to `SavedCart`, and merged
-back into the session when they log in on any device.
+price. The cart services (`services.cart`) also copy a signed-in shopper's
+cart to `SavedCart`, and merge it back into the session at login.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ SESSION_KEY = "cart"
 class Cart:
     """A thin wrapper over the session: reads and writes quantities only.
 
-    The rules (stock limits, sellable products) are in `services.cart`.
+    The rules (stock limits, sellable products) and the copy kept for a
+    signed-in shopper are in `services.cart`; this class touches nothing but
+    the session.
     """
 
     def __init__(self, request):
@@ -53,11 +55,12 @@ class Cart:
     def save(self) -> None:
         self.session[SESSION_KEY] = {str(k): v for k, v in self.lines.items()}
         self.session.modified = True
-        user = getattr(self.request, "user", None)
-        if user is not None and user.is_authenticated:
-            from market.checkout.services.cart import cart_save_for_user
 
-            cart_save_for_user(user=user, lines=self.lines)
+    @property
+    def user(self):
+        """The signed-in shopper who owns this cart, or None."""
+        user = getattr(self.request, "user", None)
+        return user if user is not None and user.is_authenticated else None
 
 
 def cart_count(request) -> int:

@@ -3,32 +3,50 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from market import places
 from market.checkout.models import PaymentMethod
+from market.checkout.services.cart import line_quantity_limit
 from market.identifiers import phone_normalize
 
 REQUIRED = _("Hãy điền mục này.")
 
 
 class CartLineForm(forms.Form):
-    """One line of the cart page, or the product page's “add to cart” form."""
+    """One line of the cart page, or the product page's “add to cart” form.
+
+    The upper bound is `line_quantity_limit()`, the number the cart services
+    and the order keep too.
+    """
 
     variant = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     quantity = forms.IntegerField(
         label=_("Số lượng"),
         min_value=0,
-        max_value=999,
         initial=1,
         error_messages={
             "invalid": _("Hãy ghi số lượng bằng chữ số, ví dụ 2."),
             "min_value": _("Số lượng không được âm."),
-            "max_value": _("Mỗi lần đặt tối đa 999."),
             "required": _("Hãy ghi số lượng."),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 999}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = line_quantity_limit()
+        field = self.fields["quantity"]
+        field.max_value = limit
+        field.validators.append(
+            MaxValueValidator(
+                limit,
+                message=_("Mỗi đơn đặt tối đa %(limit)s cho một loại hàng.")
+                % {"limit": limit},
+            )
+        )
+        field.widget.attrs["max"] = limit
 
 
 def _province_choices():

@@ -134,6 +134,9 @@ class Order(Address):
     refunded_vnd = models.PositiveBigIntegerField(_("đã hoàn"), default=0)
     # Unpaid orders hold stock until then; a periodic task cancels them after.
     hold_until = models.DateTimeField(_("giữ hàng đến"), null=True, blank=True)
+    # Who placed it (keyed hash of the account, else the client address), to
+    # count one client's unpaid orders; never shown, not reversible.
+    client_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("ngày đặt"), auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(_("ngày thanh toán"), null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -143,7 +146,10 @@ class Order(Address):
         verbose_name = _("đơn hàng")
         verbose_name_plural = _("đơn hàng")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "hold_until"])]
+        indexes = [
+            models.Index(fields=["status", "hold_until"]),
+            models.Index(fields=["client_key", "status"], name="order_client_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

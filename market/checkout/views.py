@@ -10,14 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from market.checkout.cart import Cart
+from market.checkout.clients import request_client_key
 from market.checkout.forms import CartLineForm, CheckoutForm, province_from
 from market.checkout.models import OrderStatus
 from market.checkout.selectors import cart_summary, order_for_viewer, order_url
@@ -27,17 +27,23 @@ from market.checkout.services import (
     Customer,
     LineRequest,
     ShippingAddress,
+    order_payment_started,
     order_place,
 )
 from market.checkout.services.cart import cart_add as cart_add_service
-from market.checkout.services.cart import cart_set_quantity
+from market.checkout.services.cart import (
+    cart_clear,
+    cart_set_quantity,
+    line_quantity_limit,
+)
 from market.checkout.services.numbers import order_number_normalize
+from market.payments.selectors import payment_context
 from market.signals import order_notices
 
-# H5 (payments) renders the payment block of the order page from this
-# template, with `order` in the context; until it exists nothing is shown.
+# The payment block of the order page: market.payments renders it.
 PAYMENT_TEMPLATE = "payments/order_payment.html"
 RECENT_ORDERS_KEY = "recent_orders"
+REMOVED = gettext_lazy("Đã bỏ sản phẩm khỏi giỏ.")
 
 
 def _next_url(request, default: str) -> str:
@@ -60,7 +66,7 @@ def cart_detail(request):
             cart_set_quantity(
                 cart=cart, variant_id=int(request.POST["variant"]), quantity=0
             )
-            messages.success(request, _("Đã bỏ sản phẩm khỏi giỏ."))
+            messages.success(request, REMOVED)
         elif form.is_valid():
             try:
                 cart_set_quantity(
@@ -68,14 +74,18 @@ def cart_detail(request):
                     variant_id=form.cleaned_data["variant"],
                     quantity=form.cleaned_data["quantity"],
                 )
-                messages.success(request, _("Đã cập nhật giỏ hàng."))
+                removed = form.cleaned_data["quantity"] == 0
+                messages.success(
+                    request, REMOVED if removed else _("Đã cập nhật giỏ hàng.")
+                )
             except CartError as error:
                 messages.error(request, str(error))
         else:
             messages.error(request, _first_error(form))
         return redirect("checkout:cart")
     summary = cart_summary(cart=cart)
-    return render(request, "checkout/cart.html", {"summary": summary})
+    context = {"summary": summary, "max_quantity": line_quantity_limit()}
+    return render(request, "checkout/cart.html", context)
 
 
 @require_POST
@@ -183,11 +193,12 @@ def _try_place(request, form, cart, summary):
             ),
             payment_method=data["payment_method"],
             user=request.user,
+            client_key=request_client_key(request),
         )
     except CheckoutError as error:
         form.add_error(None, str(error))
         return None
-    cart.clear()
+    cart_clear(cart=cart)
     recent = request.session.get(RECENT_ORDERS_KEY, [])
     request.session[RECENT_ORDERS_KEY] = [order.number, *recent][:10]
     messages.success(
@@ -203,19 +214,9 @@ def _status_label(status: str) -> str:
 
 
 def _payment_block(order) -> dict:
-    """Context of the payment block that market.payments renders.
-
-    Payments owns what is shown (card form, VietQR, waiting messages) through
-    `payments/order_payment.html` and `market.payments.selectors
-    .payment_context(order=…)`; if that app is not installed the page simply
-    shows no payment block.
-    """
-    try:
-        from market.payments.selectors import payment_context
-
-        get_template(PAYMENT_TEMPLATE)
-    except (ImportError, TemplateDoesNotExist):
-        return {"payment_template": None}
+    """Context of the payment block: market.payments owns what is shown (card
+    form, VietQR, waiting messages) through PAYMENT_TEMPLATE and its
+    `payment_context(order=…)`."""
     return {**payment_context(order=order), "payment_template": PAYMENT_TEMPLATE}
 
 
@@ -231,6 +232,10 @@ def order_detail(request, number: str):
     )
     if order is None:
         raise Http404
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        # The shopper is on the page that takes the payment.
+        if order_payment_started(order_pk=order.pk):
+            order.refresh_from_db(fields=["hold_until"])
     context = {
         **_payment_block(order),
         "order": order,

@@ -19,6 +19,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from market.checkout.models import Order
 from market.payments import gateway, services
 from market.payments.models import Refund
 from market.services.sellers import user_is_operator
@@ -104,8 +105,6 @@ class OrderRefundsView(APIView):
         ],
     )
     def post(self, request, number: str):
-        from market.checkout.models import Order
-
         order = get_object_or_404(Order, number=number.upper())
         data = RefundRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import Http404
 
+from market.checkout.models import Order, OrderStatus, PaymentMethod
 from market.payments.models import Payment, PaymentStatus
 from market.payments.services.instructions import order_url, vietqr_details
 
@@ -18,8 +19,6 @@ def order_for_request(*, number: str, token: str, user=None):
     A wrong token and a missing order look the same, so order numbers
     cannot be probed.
     """
-    from market.checkout.models import Order
-
     order = Order.objects.filter(number=number.upper()).first()
     if order is not None:
         if token and hmac.compare_digest(token.encode(), order.access_token.encode()):
@@ -42,7 +41,7 @@ def payment_context(*, order) -> dict:
     latest = payment_latest(order=order)
     context = {
         "order": order,
-        "payable": order.status == "pending_payment",
+        "payable": order.status == OrderStatus.PENDING_PAYMENT,
         "latest_payment": latest,
         # Only a confirmed charge waits for the bank; an abandoned 3-D Secure
         # check (requires_action) must leave the card form usable.
@@ -50,7 +49,7 @@ def payment_context(*, order) -> dict:
         and latest.status == PaymentStatus.PROCESSING,
         "status_url": order_url("status", order, absolute=False),
     }
-    if order.payment_method == "vietqr":
+    if order.payment_method == PaymentMethod.VIETQR:
         context["vietqr"] = vietqr_details(order, absolute=False)
     else:
         context["card"] = {

@@ -21,6 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from qrcode.constants import ERROR_CORRECT_M
 
+from market.checkout.models import PaymentMethod
+from market.checkout.services import order_payment_started
 from market.payments import bank_feeds, gateway, selectors, services
 from market.payments.services.events import EventRejected
 from market.payments.services.instructions import vietqr_payload
@@ -60,6 +62,8 @@ def _order(request: HttpRequest, number: str, params: dict | None = None):
 @never_cache
 def payment_page(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(request, number)
+    if order_payment_started(order_pk=order.pk):
+        order.refresh_from_db(fields=["hold_until"])
     context = selectors.payment_context(order=order)
     return render(request, "payments/payment_page.html", context)
 
@@ -122,7 +126,7 @@ def payment_status(request: HttpRequest, number: str) -> JsonResponse:
 @require_GET
 def vietqr_image(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(request, number)
-    if order.payment_method != "vietqr":
+    if order.payment_method != PaymentMethod.VIETQR:
         return HttpResponse(status=404)
     image = qrcode.make(
         vietqr_payload(order), error_correction=ERROR_CORRECT_M, box_size=8, border=4

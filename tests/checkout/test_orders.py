@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -94,7 +95,9 @@ def test_placing_splits_per_seller_and_allocates_stock(
         (5, 2),
         (3, 3),
     ]
-    remaining = timezone.now() + dt.timedelta(minutes=15) - order.hold_until
+    # Anonymous, no payment started yet: the short hold (test_holds.py).
+    hold = dt.timedelta(minutes=settings.ORDER_HOLD_MINUTES_ANONYMOUS)
+    remaining = timezone.now() + hold - order.hold_until
     assert dt.timedelta(0) <= remaining < dt.timedelta(minutes=1)
     assert [e.to_status for e in order.events.all()] == [OrderStatus.PENDING_PAYMENT]
     assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -173,6 +174,39 @@ def test_the_anonymous_cart_survives_login_and_merges_with_the_saved_one(catalog
     assert on_laptop.session["cart"] == {str(tea.pk): 1, str(sauce.pk): 2}
 
 
+def test_the_saved_cart_follows_removals_and_empties_when_the_order_is_placed(
+    catalogue,
+):
+    tea, sauce = catalogue
+    user = user_create("lan")
+    on_phone = Client()
+    on_phone.force_login(user)
+    add(on_phone, tea, 1)
+    add(on_phone, sauce, 2)
+    on_phone.post("/gio-hang/", {"variant": sauce.pk, "quantity": 0})
+    elsewhere = Client()
+    elsewhere.login(username="lan", password="mat-khau-thu-123")
+    assert elsewhere.session["cart"] == {str(tea.pk): 1}
+
+    on_phone.post(
+        "/thanh-toan/",
+        {
+            "customer_name": "Lan",
+            "phone": "0912345678",
+            "province_code": HANOI,
+            "ward_code": HANOI_WARD,
+            "address_line": "12 Đội Cấn",
+            "payment_method": "vietqr",
+            "action": "place",
+            "quoted_total": "140000",
+        },
+    )
+    assert Order.objects.filter(user=user).count() == 1
+    later = Client()
+    later.login(username="lan", password="mat-khau-thu-123")
+    assert later.session.get("cart", {}) == {}
+
+
 @pytest.fixture
 def order(catalogue, customer, hanoi_address):
     tea, _ = catalogue
@@ -263,3 +297,41 @@ def test_the_cart_page_query_count_does_not_grow_with_lines(client, catalogue):
         add(client, variant, 1)
     assert queries_for(client, "/gio-hang/") == one_line
     assert one_line <= 6
+
+
+def test_the_product_page_the_cart_and_the_server_share_one_quantity_limit(
+    client, catalogue
+):
+    tea, _ = catalogue
+    Stock.objects.filter(pk=tea.pk).update(on_hand=500)
+    limit = settings.ORDER_MAX_UNITS_PER_VARIANT
+    product_page = client.get(tea.product.url).content.decode()
+    assert 'id="quantity" name="quantity" type="number"' in product_page
+    assert f'min="1" max="{limit}"' in product_page
+
+    add(client, tea, limit)
+    over = add(client, tea, 1).content.decode()
+    assert f"mỗi đơn đặt được tối đa {limit} gói" in over
+    assert client.session["cart"] == {str(tea.pk): limit}
+    cart_page = client.get("/gio-hang/").content.decode()
+    assert f'max="{limit}" value="{limit}"' in cart_page
+
+    typed = client.post(
+        "/gio-hang/", {"variant": tea.pk, "quantity": limit + 1}, follow=True
+    )
+    assert f"Mỗi đơn đặt tối đa {limit} cho một loại hàng." in typed.content.decode()
+    assert client.session["cart"] == {str(tea.pk): limit}
+
+
+def test_a_quantity_of_zero_removes_the_line_and_says_so(client, catalogue):
+    tea, sauce = catalogue
+    add(client, tea, 1)
+    add(client, sauce, 1)
+    response = client.post(
+        "/gio-hang/", {"variant": tea.pk, "quantity": 0}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Đã bỏ sản phẩm khỏi giỏ." in page
+    assert "Đã cập nhật giỏ hàng." not in page
+    assert client.session["cart"] == {str(sauce.pk): 1}

@@ -10,12 +10,9 @@ from market.fulfilment.models import ParcelStatus
 from market.fulfilment.services.parcels import parcel_set_status
 from tests.traceability.factories import FarmFactory, LotFactory
 from traceability.models import LotAllocation, LotEventKind
-from traceability.packing import (
-    lot_orders,
-    lot_suggest_for_line,
-    shipment_pack,
-)
+from traceability.selectors_packing import lot_orders, lot_suggest_for_line
 from traceability.services.events import lot_chain_check
+from traceability.services.packing import shipment_pack
 
 pytestmark = pytest.mark.django_db
 

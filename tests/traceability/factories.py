@@ -1,9 +1,7 @@
 """Factories for traceability tests (farms, lots with a variant).
 
-H6 and H8 import these too. Sellers, products and variants are built here with
-minimal factories because market has no shared factories module yet; products
-hang under the Wagtail root page (the tree shape does not matter to these
-tests).
+Products hang under the Wagtail root page (the tree shape does not matter to
+these tests).
 """
 
 from __future__ import annotations

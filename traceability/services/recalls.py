@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from market.signals import OrderNotice
 from traceability.models import Lot, LotAllocation, LotEventKind, LotStatus
-from traceability.packing import lot_orders
 from traceability.selectors import lots_visible_to
+from traceability.selectors_packing import lot_orders
 from traceability.services.events import lot_event_append
 
 # CBV 2.0: the lot is held back ("holding") and its disposition is "recalled".

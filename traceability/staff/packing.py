@@ -18,7 +18,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from market.checkout.services import InvalidTransition
 from market.services.sellers import user_is_operator
 from traceability.models import Lot, LotStatus
-from traceability.packing import lot_suggest_for_line, shipment_pack, shipments_to_pack
+from traceability.selectors_packing import lot_suggest_for_line, shipments_to_pack
+from traceability.services.packing import shipment_pack
 
 
 def _seller_ids(user) -> list[int] | None:

@@ -1,14 +1,17 @@
 """Write-side use cases of checkout, one module per area.
 
 `orders` (place, pay, cancel, expire, refund, status), `shipments` (seller
-shipment status, shipping consumes stock), `cart` (session cart rules),
-`shipping` (tariff quotes), `stock` (allocate / release / consume), `errors`.
+shipment status, shipping consumes stock), `transitions` (the state machine
+both sit on), `cart` (session cart rules),
+`shipping` (tariff quotes), `stock` (allocate / release / consume), `holds`
+(how much unpaid orders may hold), `mail`, `errors`.
 Import from here: `from market.checkout.services import order_place`.
 """
 
 from .errors import (
     CartError,
     CheckoutError,
+    HoldLimitReached,
     InvalidOrder,
     InvalidTransition,
     OrderNotPayable,
@@ -24,7 +27,9 @@ from .orders import (
     order_cancel,
     order_cancel_expired,
     order_hold_extend,
+    order_lock,
     order_mark_paid,
+    order_payment_started,
     order_place,
     order_record_refund,
     order_set_status,
@@ -36,6 +41,7 @@ __all__ = [
     "CartError",
     "CheckoutError",
     "Customer",
+    "HoldLimitReached",
     "InvalidOrder",
     "InvalidTransition",
     "LineRequest",
@@ -48,7 +54,9 @@ __all__ = [
     "order_cancel",
     "order_cancel_expired",
     "order_hold_extend",
+    "order_lock",
     "order_mark_paid",
+    "order_payment_started",
     "order_place",
     "order_record_refund",
     "order_set_status",

@@ -1,7 +1,9 @@
-"""Cart rules: only sellable products, never more than is available."""
+"""Cart rules: only sellable products, never more than is available, and a
+signed-in shopper's cart kept in `SavedCart` after every change."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,8 +12,6 @@ from market.checkout.models import SavedCart
 from market.models import Variant
 
 from .errors import CartError, Shortage
-
-MAX_LINE_QUANTITY = 999
 
 
 def _sellable(variant_id: int) -> Variant:
@@ -36,7 +36,26 @@ def variant_available(variant: Variant) -> int:
     return max(stock.available, 0) if stock is not None else 0
 
 
+def line_quantity_limit() -> int:
+    """The most units of one variant a cart line (and one order) may have:
+    the product page, the cart form and the order all use this one number."""
+    return settings.ORDER_MAX_UNITS_PER_VARIANT
+
+
 def _check(variant: Variant, quantity: int) -> None:
+    limit = line_quantity_limit()
+    if quantity > limit:
+        raise CartError(
+            _(
+                "%(name)s: mỗi đơn đặt được tối đa %(limit)s %(unit)s. Hãy giảm"
+                " số lượng; cần nhiều hơn, hãy liên hệ người bán."
+            )
+            % {
+                "name": f"{variant.product.title} ({variant.label})",
+                "limit": limit,
+                "unit": variant.product.unit,
+            }
+        )
     available = variant_available(variant)
     if quantity > available:
         raise CartError(
@@ -56,15 +75,16 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> Variant:
     """Add units of a variant to the cart.
 
     After it returns the cart never holds more of a variant than is on hand
-    and not held by orders; otherwise CartError says how many are left and
-    the cart is unchanged.
+    and not held by orders, nor more than `line_quantity_limit()`; otherwise
+    CartError says what to do and the cart is unchanged.
     """
     if quantity < 1:
         raise CartError(_("Hãy chọn số lượng từ 1 trở lên."))
     variant = _sellable(variant_id)
-    wanted = min(cart.quantity(variant.pk) + quantity, MAX_LINE_QUANTITY)
+    wanted = cart.quantity(variant.pk) + quantity
     _check(variant, wanted)
     cart.set(variant.pk, wanted)
+    _keep_for_user(cart)
     return variant
 
 
@@ -72,10 +92,18 @@ def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> None:
     """Set a line's quantity; 0 removes it. Same stock limit as `cart_add`."""
     if quantity <= 0:
         cart.set(variant_id, 0)
+        _keep_for_user(cart)
         return
     variant = _sellable(variant_id)
-    _check(variant, min(quantity, MAX_LINE_QUANTITY))
-    cart.set(variant.pk, min(quantity, MAX_LINE_QUANTITY))
+    _check(variant, quantity)
+    cart.set(variant.pk, quantity)
+    _keep_for_user(cart)
+
+
+def cart_clear(*, cart: Cart) -> None:
+    """Empty the cart (the order was placed), the saved copy too."""
+    cart.clear()
+    _keep_for_user(cart)
 
 
 def cart_save_for_user(*, user, lines: dict[int, int]) -> None:
@@ -83,6 +111,11 @@ def cart_save_for_user(*, user, lines: dict[int, int]) -> None:
     SavedCart.objects.update_or_create(
         user=user, defaults={"lines": {str(k): v for k, v in lines.items()}}
     )
+
+
+def _keep_for_user(cart: Cart) -> None:
+    if cart.user is not None:
+        cart_save_for_user(user=cart.user, lines=cart.lines)
 
 
 @transaction.atomic
@@ -110,8 +143,11 @@ def cart_merge_on_login(*, cart: Cart, user) -> None:
     )
     capped = {}
     for variant in variants:
-        quantity = min(merged[variant.pk], variant_available(variant))
+        quantity = min(
+            merged[variant.pk], variant_available(variant), line_quantity_limit()
+        )
         if quantity > 0:
             capped[variant.pk] = quantity
     cart.lines = capped
     cart.save()
+    cart_save_for_user(user=user, lines=capped)

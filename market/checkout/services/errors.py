@@ -79,3 +79,7 @@ class OrderNotPayable(CheckoutError):
 
 class RefundTooLarge(CheckoutError):
     """The refunds would exceed what the shopper paid."""
+
+
+class HoldLimitReached(InvalidOrder):
+    """The order would hold more than one unpaid order (or one client) may."""

@@ -13,16 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market import places, signals
 from market.checkout.models import (
-    ORDER_TRANSITIONS,
     Order,
-    OrderEvent,
     OrderLine,
     OrderStatus,
     PaymentMethod,
@@ -30,7 +27,7 @@ from market.checkout.models import (
     ShipmentStatus,
 )
 from market.identifiers import phone_normalize
-from market.models import Stock, Variant
+from market.models import Seller, Stock, Variant
 
 from .errors import (
     InvalidOrder,
@@ -40,14 +37,19 @@ from .errors import (
     RefundTooLarge,
     Shortage,
 )
+from .holds import hold_limits_check, hold_minutes, hold_until_started
+from .mail import order_mail_on_commit
 from .numbers import access_token_generate, order_number_generate
 from .shipping import shipment_quote, tariffs_all
 from .stock import (
+    line_units,
     refresh_products_on_commit,
     stock_allocate,
     stock_lock,
     stock_release,
+    variant_product_ids,
 )
+from .transitions import order_event_record, order_move, shipment_move
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,30 @@ class ShippingAddress:
     line: str
 
 
+@dataclass(frozen=True)
+class _Buyer:
+    """Who places the order, checked: the order row's own fields."""
+
+    customer: Customer
+    phone: str
+    address: ShippingAddress
+    payment_method: str
+    user: object
+    client_key: str
+
+
+@dataclass(frozen=True)
+class _SellerPart:
+    """One seller's share of an order, priced: becomes one Shipment."""
+
+    seller: Seller
+    variants: list[Variant]
+    weight_g: int
+    subtotal_vnd: int
+    zone: str
+    shipping_vnd: int
+
+
 # --- placing ------------------------------------------------------------------
 
 
@@ -80,6 +106,7 @@ def order_place(
     address: ShippingAddress,
     payment_method: str,
     user=None,
+    client_key: str = "",
 ) -> Order:
     """Place an order: allocate its stock and split it into seller shipments.
 
@@ -88,8 +115,11 @@ def order_place(
     held by other orders, and only then allocated. After it returns the order
     is `pending_payment`, holds its stock until `hold_until`, has one shipment
     per seller with the tariff's fee, and lines carry the prices, names and
-    weights of the moment. Raises `OutOfStock` (nothing allocated),
-    `InvalidOrder` or `ShippingUnavailable`.
+    weights of the moment. An anonymous order holds for the shorter
+    ORDER_HOLD_MINUTES_ANONYMOUS until `order_payment_started`. No line, and
+    none of the client's (`client_key`) unpaid orders together, holds more
+    than `holds.hold_limits_check` allows. Raises `OutOfStock` (nothing
+    allocated), `HoldLimitReached`, `InvalidOrder` or `ShippingUnavailable`.
     """
     wanted = _merge_lines(cart_lines)
     phone = _check_request(customer, address, payment_method)
@@ -97,16 +127,35 @@ def order_place(
     with transaction.atomic():
         stocks = stock_lock(variant_ids=wanted)
         variants = _sellable_variants(wanted)
+        hold_limits_check(wanted=wanted, variants=variants, client_key=client_key)
         _check_available(wanted, variants, stocks)
         try:
             stock_allocate(quantities=wanted)
         except IntegrityError:
             # Only reachable if something bypassed the locks: same answer.
             raise OutOfStock(_shortages(wanted, variants, stocks)) from None
-        order = _order_create(
-            wanted, variants, customer, phone, address, payment_method, user, tariffs
+        parts = _seller_parts(
+            wanted=wanted,
+            variants=variants,
+            to_province=address.province_code,
+            tariffs=tariffs,
         )
-        _event(order, "", OrderStatus.PENDING_PAYMENT, user, _("Đặt hàng"))
+        buyer = _Buyer(
+            customer=customer,
+            phone=phone,
+            address=address,
+            payment_method=payment_method,
+            user=user if user is not None and user.is_authenticated else None,
+            client_key=client_key,
+        )
+        order = _order_create(buyer=buyer, parts=parts, wanted=wanted)
+        order_event_record(
+            order=order,
+            from_status="",
+            to_status=OrderStatus.PENDING_PAYMENT,
+            actor=user,
+            note=_("Đặt hàng"),
+        )
         # Listings only change for products whose last free unit just went.
         refresh_products_on_commit(
             product_ids=[
@@ -115,7 +164,7 @@ def order_place(
                 if stocks[v.pk].available == wanted[v.pk]
             ]
         )
-        _mail_on_commit(order, "placed")
+        order_mail_on_commit(order, "placed")
     return order
 
 
@@ -197,54 +246,70 @@ def _check_available(wanted, variants, stocks) -> None:
         raise OutOfStock(shortages)
 
 
-def _order_create(
-    wanted, variants, customer, phone, address, method, user, tariffs
-) -> Order:
+def _seller_parts(
+    *, wanted: dict[int, int], variants: dict[int, Variant], to_province: int, tariffs
+) -> list[_SellerPart]:
+    """Group the lines by seller and price each group's parcel."""
     by_seller: dict[int, list[Variant]] = defaultdict(list)
     for variant_id in sorted(wanted):
         variant = variants[variant_id]
         by_seller[variant.product.seller_id].append(variant)
-    parcels = []
-    for variants_of_seller in by_seller.values():
-        seller = variants_of_seller[0].product.seller
-        weight = sum(v.weight_g * wanted[v.pk] for v in variants_of_seller)
-        subtotal = sum(v.price_vnd * wanted[v.pk] for v in variants_of_seller)
+    parts = []
+    for seller_variants in by_seller.values():
+        seller = seller_variants[0].product.seller
+        weight = sum(v.weight_g * wanted[v.pk] for v in seller_variants)
         zone, fee = shipment_quote(
             from_province=seller.province_code,
-            to_province=address.province_code,
+            to_province=to_province,
             weight_g=weight,
             tariffs=tariffs,
         )
-        parcels.append((seller, variants_of_seller, weight, subtotal, zone, fee))
-    subtotal = sum(p[3] for p in parcels)
-    shipping = sum(p[5] for p in parcels)
+        parts.append(
+            _SellerPart(
+                seller=seller,
+                variants=seller_variants,
+                weight_g=weight,
+                subtotal_vnd=sum(v.price_vnd * wanted[v.pk] for v in seller_variants),
+                zone=zone,
+                shipping_vnd=fee,
+            )
+        )
+    return parts
+
+
+def _order_create(
+    *, buyer: _Buyer, parts: list[_SellerPart], wanted: dict[int, int]
+) -> Order:
+    subtotal = sum(part.subtotal_vnd for part in parts)
+    shipping = sum(part.shipping_vnd for part in parts)
     order = Order.objects.create(
         number=_unused_number(),
         access_token=access_token_generate(),
-        user=user if user is not None and user.is_authenticated else None,
-        customer_name=customer.name.strip(),
-        phone=phone,
-        email=customer.email.strip(),
-        payment_method=method,
-        province_code=address.province_code,
-        ward_code=address.ward_code,
-        address_line=address.line.strip(),
+        user=buyer.user,
+        client_key=buyer.client_key,
+        customer_name=buyer.customer.name.strip(),
+        phone=buyer.phone,
+        email=buyer.customer.email.strip(),
+        payment_method=buyer.payment_method,
+        province_code=buyer.address.province_code,
+        ward_code=buyer.address.ward_code,
+        address_line=buyer.address.line.strip(),
         subtotal_vnd=subtotal,
         shipping_vnd=shipping,
         total_vnd=subtotal + shipping,
-        hold_until=timezone.now() + dt.timedelta(minutes=settings.ORDER_HOLD_MINUTES),
+        hold_until=timezone.now() + dt.timedelta(minutes=hold_minutes(user=buyer.user)),
     )
     lines = []
-    for seller, seller_variants, weight, sub, zone, fee in parcels:
+    for part in parts:
         shipment = Shipment.objects.create(
             order=order,
-            seller=seller,
-            zone=zone,
-            weight_g=weight,
-            subtotal_vnd=sub,
-            shipping_vnd=fee,
+            seller=part.seller,
+            zone=part.zone,
+            weight_g=part.weight_g,
+            subtotal_vnd=part.subtotal_vnd,
+            shipping_vnd=part.shipping_vnd,
         )
-        lines += [_line(order, shipment, v, wanted[v.pk]) for v in seller_variants]
+        lines += [_line(order, shipment, v, wanted[v.pk]) for v in part.variants]
     OrderLine.objects.bulk_create(lines)
     return order
 
@@ -276,37 +341,13 @@ def _unused_number() -> str:
 # --- status moves ---------------------------------------------------------------
 
 
-def _event(order, from_status, to_status, actor, note="") -> None:
-    OrderEvent.objects.create(
-        order=order,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note[:300],
-    )
-
-
-def order_move(order: Order, to_status: str, *, actor=None, note: str = "") -> None:
-    """Move a locked order along ORDER_TRANSITIONS and record the event.
-
-    For use inside this package's transactions only; callers outside use
-    `order_set_status` and the named use cases.
-    """
-    from_status = order.status
-    if to_status not in ORDER_TRANSITIONS.get(from_status, set()):
-        raise InvalidTransition(_("đơn hàng"), from_status, to_status)
-    order.status = to_status
-    fields = ["status", "updated_at"]
-    if to_status == OrderStatus.CANCELLED:
-        order.cancelled_at = timezone.now()
-        order.hold_until = None
-        fields += ["cancelled_at", "hold_until"]
-    order.save(update_fields=fields)
-    _event(order, from_status, to_status, actor, note)
+def order_lock(*, order_pk: int) -> Order:
+    """The order row, locked until the end of the caller's transaction."""
+    return Order.objects.select_for_update().get(pk=order_pk)
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+    return order_lock(order_pk=order.pk)
 
 
 def order_set_status(
@@ -342,8 +383,6 @@ def order_mark_paid(
     shopper's e-mail go out on commit. Raises `OrderNotPayable` if the order
     was cancelled (e.g. its hold expired) — the caller must refund.
     """
-    from .shipments import shipment_move
-
     with transaction.atomic():
         order = _lock(order)
         if order.paid_at is not None:
@@ -362,7 +401,7 @@ def order_mark_paid(
         transaction.on_commit(
             lambda: signals.order_paid.send(sender=Order, order=order)
         )
-        _mail_on_commit(order, "paid")
+        order_mail_on_commit(order, "paid")
     return order
 
 
@@ -373,31 +412,15 @@ def order_cancel(*, order: Order, actor=None, note: str = "") -> Order:
     instead). After it returns the order and its shipments are cancelled and
     no unit is held for it any more.
     """
-    from .shipments import shipment_move
-
     with transaction.atomic():
         order = _lock(order)
         order_move(order, OrderStatus.CANCELLED, actor=actor, note=note)
-        held = _held_quantities(order.lines.all())
+        held = line_units(order.lines.all())
         stock_release(quantities=held)
         for shipment in order.shipments.select_for_update().order_by("pk"):
             shipment_move(shipment, ShipmentStatus.CANCELLED, order=order)
-        refresh_products_on_commit(product_ids=_product_ids(held))
+        refresh_products_on_commit(product_ids=variant_product_ids(held))
     return order
-
-
-def _held_quantities(lines) -> dict[int, int]:
-    held: dict[int, int] = defaultdict(int)
-    for line in lines:
-        if line.variant_id is not None:
-            held[line.variant_id] += line.quantity
-    return dict(held)
-
-
-def _product_ids(quantities) -> list[int]:
-    return list(
-        Variant.objects.filter(pk__in=quantities).values_list("product_id", flat=True)
-    )
 
 
 def order_hold_extend(*, order_pk: int, minutes: int) -> bool:
@@ -411,6 +434,24 @@ def order_hold_extend(*, order_pk: int, minutes: int) -> bool:
         if order.status != OrderStatus.PENDING_PAYMENT or order.hold_until is None:
             return False
         until = timezone.now() + dt.timedelta(minutes=minutes)
+        if order.hold_until >= until:
+            return False
+        order.hold_until = until
+        order.save(update_fields=["hold_until", "updated_at"])
+        return True
+
+
+def order_payment_started(*, order_pk: int) -> bool:
+    """The shopper started to pay (opened the order page, tried a card): an
+    anonymous order's short hold grows to ORDER_HOLD_MINUTES from placement.
+    Measured from placement, so doing it again never holds the stock longer;
+    a paid or cancelled order is left alone. Returns whether the hold moved.
+    """
+    with transaction.atomic():
+        order = order_lock(order_pk=order_pk)
+        if order.status != OrderStatus.PENDING_PAYMENT or order.hold_until is None:
+            return False
+        until = hold_until_started(order=order)
         if order.hold_until >= until:
             return False
         order.hold_until = until
@@ -474,13 +515,11 @@ def order_record_refund(
                 sender=Order, order=order, amount_vnd=amount_vnd
             )
         )
-        _mail_on_commit(order, "refunded", amount_vnd=amount_vnd)
+        order_mail_on_commit(order, "refunded", amount_vnd=amount_vnd)
     return order
 
 
 def _cancel_unsent_shipments(order: Order) -> None:
-    from .shipments import shipment_move
-
     unsent = (
         ShipmentStatus.AWAITING_PAYMENT,
         ShipmentStatus.TO_PACK,
@@ -489,21 +528,11 @@ def _cancel_unsent_shipments(order: Order) -> None:
     shipments = list(
         order.shipments.select_for_update().filter(status__in=unsent).order_by("pk")
     )
-    held = _held_quantities(OrderLine.objects.filter(shipment__in=shipments))
+    held = line_units(OrderLine.objects.filter(shipment__in=shipments))
     stock_release(quantities=held)
     for shipment in shipments:
         shipment_move(shipment, ShipmentStatus.CANCELLED, order=order)
-    refresh_products_on_commit(product_ids=_product_ids(held))
-
-
-def _mail_on_commit(order: Order, kind: str, **extra) -> None:
-    from market.checkout.tasks import send_order_mail
-
-    if not order.email:
-        return
-    transaction.on_commit(
-        lambda: send_order_mail.enqueue(order_id=order.pk, kind=kind, **extra)
-    )
+    refresh_products_on_commit(product_ids=variant_product_ids(held))
 
 
 __all__ = [
@@ -513,8 +542,9 @@ __all__ = [
     "Stock",
     "order_cancel",
     "order_cancel_expired",
+    "order_lock",
     "order_mark_paid",
-    "order_move",
+    "order_payment_started",
     "order_place",
     "order_record_refund",
     "order_set_status",

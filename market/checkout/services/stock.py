@@ -8,12 +8,13 @@ The database check constraints on `market.Stock` are the backstop.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from market.models import Stock
+from market.models import Stock, Variant
 from market.services.catalogue import product_refresh_summaries
 
 
@@ -49,6 +50,23 @@ def _apply(quantities: Mapping[int, int], *, allocated: int, on_hand: int = 0) -
         Stock.objects.filter(pk=variant_id).update(**changes)
 
 
+def line_units(lines) -> dict[int, int]:
+    """Units per variant held by these order lines (a line whose variant was
+    deleted holds nothing)."""
+    units: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line.variant_id is not None:
+            units[line.variant_id] += line.quantity
+    return dict(units)
+
+
+def variant_product_ids(variant_ids: Iterable[int]) -> list[int]:
+    """The products these variants belong to (for the listings' summaries)."""
+    return list(
+        Variant.objects.filter(pk__in=variant_ids).values_list("product_id", flat=True)
+    )
+
+
 def refresh_products_on_commit(*, product_ids: Iterable[int]) -> None:
     """After commit, refresh the products' `in_stock` summary for listings."""
     ids = sorted(set(product_ids))
@@ -60,8 +78,10 @@ def refresh_products_on_commit(*, product_ids: Iterable[int]) -> None:
 
 __all__ = [
     "IntegrityError",
+    "line_units",
     "stock_allocate",
     "stock_consume",
     "stock_lock",
     "stock_release",
+    "variant_product_ids",
 ]

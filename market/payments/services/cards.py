@@ -11,10 +11,17 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from market.checkout.models import OrderStatus, PaymentMethod
+from market.checkout.services import (
+    order_hold_extend,
+    order_lock,
+    order_payment_started,
+)
 from market.payments import gateway
 from market.payments.models import (
     PAYMENT_TRANSITIONS,
@@ -22,13 +29,7 @@ from market.payments.models import (
     PaymentStatus,
     Provider,
 )
-from market.payments.services.orders import (
-    order_hold_extend,
-    order_is_payable,
-    order_lock,
-)
 
-CARD_METHOD = "card"
 # Attempts that may still end with money taken: a new one must not start.
 OPEN_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED)
 # How long an unanswered attempt blocks an attempt with another card: longer
@@ -70,11 +71,11 @@ def card_setup_start(*, order, client: gateway.GatewayClient | None = None):
 
 
 def _check_card_payable(order) -> None:
-    if order.payment_method != CARD_METHOD:
+    if order.payment_method != PaymentMethod.CARD:
         raise PaymentNotAllowed(
             _("Đơn này được trả bằng chuyển khoản, không phải thẻ.")
         )
-    if not order_is_payable(order):
+    if order.status != OrderStatus.PENDING_PAYMENT:
         raise PaymentNotAllowed(_("Đơn này không còn chờ thanh toán."))
 
 
@@ -93,6 +94,8 @@ def _attempt_for(*, order_pk: int, payment_method_ref: str) -> Payment:
         payment_method_ref=payment_method_ref,
         status__in=[PaymentStatus.STARTED, PaymentStatus.REQUIRES_ACTION],
     ).first()
+    # A card is being tried: the order keeps its full hold.
+    order_payment_started(order_pk=order.pk)
     if unfinished is not None:
         return unfinished
     # Another card still on its way to the gateway (e.g. a second tab): wait,
@@ -174,7 +177,9 @@ def _record_intent(payment: Payment, intent: gateway.PaymentIntent) -> Payment:
         # The bank has it (3-D Secure, or the webhook is on its way): keep the
         # stock held meanwhile. Its own transaction, holding only the order
         # row: this path never holds the order and payment locks together.
-        order_hold_extend(order_pk=payment.order_id)
+        order_hold_extend(
+            order_pk=payment.order_id, minutes=settings.ORDER_HOLD_MINUTES
+        )
     secret = intent.client_secret if status == PaymentStatus.REQUIRES_ACTION else ""
     return _record_outcome(
         payment.pk, status, failure=intent.last_error, client_secret=secret

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from market.checkout.models import OrderStatus
+from market.checkout.services import order_lock, order_mark_paid, order_record_refund
 from market.payments.bank_feeds import FeedTransfer
 from market.payments.models import (
     Payment,
@@ -28,12 +30,6 @@ from market.payments.models import (
 )
 from market.payments.services import transfers
 from market.payments.services.cards import payment_set_status
-from market.payments.services.orders import (
-    order_is_payable,
-    order_lock,
-    order_mark_paid,
-    order_record_refund,
-)
 from market.payments.services.refunds import refunds_from_gateway
 from market.payments.signatures import verify_bank_signature, verify_stripe_signature
 
@@ -259,7 +255,7 @@ def _intent_succeeded(payload: dict) -> str:
         payment=payment, status=PaymentStatus.SUCCEEDED, client_secret=""
     )
     order = order_lock(order_pk=payment.order_id)
-    if order_is_payable(order):
+    if order.status == OrderStatus.PENDING_PAYMENT:
         order_mark_paid(order=order, paid_at=_event_time(payload))
         return "order paid"
     if order.paid_at is not None:

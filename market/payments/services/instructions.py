@@ -6,9 +6,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from market.checkout.models import OrderStatus, PaymentMethod
 from market.payments import gateway, vietqr
-from market.payments.services.cards import CARD_METHOD, card_setup_start
-from market.payments.services.orders import order_is_payable
+from market.payments.services.cards import card_setup_start
 
 
 def order_url(name: str, order, *, absolute: bool = True) -> str:
@@ -31,7 +31,7 @@ def vietqr_payload(order) -> str:
 
 def vietqr_details(order, *, absolute: bool = True) -> dict:
     return {
-        "method": "vietqr",
+        "method": PaymentMethod.VIETQR.value,
         "payload": vietqr_payload(order),
         "image_url": order_url("vietqr_image", order, absolute=absolute),
         "bank_bin": settings.VIETQR_BANK_BIN,
@@ -54,10 +54,13 @@ def payment_instructions(*, order, client: gateway.GatewayClient | None = None) 
     may call the gateway). When the gateway cannot be reached the card
     answer has no `client_secret`; `setup_url` gives a fresh one later.
     """
-    base = {"method": order.payment_method, "payable": order_is_payable(order)}
+    base = {
+        "method": order.payment_method,
+        "payable": order.status == OrderStatus.PENDING_PAYMENT,
+    }
     if not base["payable"]:
         return base
-    if order.payment_method != CARD_METHOD:
+    if order.payment_method != PaymentMethod.CARD:
         return {**base, **vietqr_details(order)}
     card = {
         **base,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from market.checkout.services import order_lock, order_record_refund
 from market.payments import gateway
 from market.payments.models import (
     Payment,
@@ -22,7 +23,6 @@ from market.payments.models import (
     RefundStatus,
 )
 from market.payments.services.cards import new_idempotency_key
-from market.payments.services.orders import order_lock, order_record_refund
 
 
 class RefundNotAllowed(Exception):

@@ -21,18 +21,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from market.checkout.models import Order, OrderStatus
+from market.checkout.services import order_lock, order_mark_paid
 from market.payments.models import (
     BankTransfer,
     Payment,
     PaymentStatus,
     Provider,
     TransferMatch,
-)
-from market.payments.services.orders import (
-    order_is_payable,
-    order_lock,
-    order_mark_paid,
-    orders_by_number,
 )
 
 # Order numbers are "NQ" + 6 characters without 0/O/1/I (checkout.numbers).
@@ -112,7 +108,11 @@ def bank_transfer_record(
 
 
 def _match(transfer: BankTransfer) -> None:
-    candidates = orders_by_number(order_codes_in(transfer.reference))
+    candidates = list(
+        Order.objects.filter(number__in=order_codes_in(transfer.reference)).order_by(
+            "pk"
+        )
+    )
     if len(candidates) != 1:
         transfer.note = (
             _("Nội dung có nhiều mã đơn: %(codes)s.")
@@ -124,7 +124,7 @@ def _match(transfer: BankTransfer) -> None:
         return
     order = order_lock(order_pk=candidates[0].pk)
     transfer.order = order
-    if not order_is_payable(order):
+    if order.status != OrderStatus.PENDING_PAYMENT:
         transfer.match = TransferMatch.OVERPAID
         transfer.note = _(
             "Đơn %(number)s không còn chờ thanh toán (%(status)s): cần hoàn lại."
