@@ -271,6 +271,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"orders": env("ORDERS_RATE_LIMIT", "30/minute")},
     "UNAUTHENTICATED_USER": None,
+    # How many reverse proxies of ours append to X-Forwarded-For. 0: the
+    # client's own address (a client's X-Forwarded-For is never believed).
+    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nguồn Quê API",

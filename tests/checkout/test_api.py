@@ -116,3 +116,22 @@ def test_each_client_is_rate_limited(api, tea):
         ScopedRateThrottle.THROTTLE_RATES = rates
     assert codes == [400, 400, 400, 429]
     assert other_code == 400
+
+
+def test_a_rotating_x_forwarded_for_does_not_get_round_the_limit(api, tea):
+    # Issue 19: with no proxy count set the raw header was trusted.
+    rates = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = {"orders": "30/minute"}
+    try:
+        codes = [
+            api.post(
+                "/api/v1/orders/",
+                {"lines": []},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            ).status_code
+            for n in range(35)
+        ]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = rates
+    assert codes.count(429) == 5
