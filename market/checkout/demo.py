@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +31,7 @@ from market.checkout.services import (
     shipment_set_status,
 )
 from market.models import Seller, Variant
-from market.services.sellers import OPERATOR_GROUP_NAME
+from market.services.sellers import operator_group_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +50,6 @@ TARIFFS = [
     (ShippingZone.OTHER, 1_000, 38_000, 0),
     (ShippingZone.OTHER, 3_000, 55_000, 0),
     (ShippingZone.OTHER, 5_000, 70_000, 9_000),
-]
-
-OPERATOR_PERMISSIONS = [
-    "view_order",
-    "view_shipment",
-    "add_shippingtariff",
-    "change_shippingtariff",
-    "delete_shippingtariff",
-    "view_shippingtariff",
 ]
 
 DEMO_FARMER_USERNAME = "nongdan"
@@ -86,17 +76,6 @@ def tariffs_seed() -> int:
         )
         created += made
     return created
-
-
-def checkout_operator_permissions_ensure() -> Group:
-    """The operator group may read every order and shipment and edit tariffs."""
-    group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="checkout", codename__in=OPERATOR_PERMISSIONS
-        )
-    )
-    return group
 
 
 def _demo_variants() -> list[Variant]:
@@ -167,10 +146,10 @@ def _orders_seed(variants: list[Variant]) -> None:
 
 @transaction.atomic
 def seed_checkout() -> None:
-    """Shipping tariffs, operator permissions and five sample orders
+    """Shipping tariffs, the operator group and five sample orders
     (awaiting payment, to pack, shipped, cancelled, refunded)."""
     tariffs_seed()
-    checkout_operator_permissions_ensure()
+    operator_group_ensure()
     variants = _demo_variants()
     if len(variants) < 2:
         logger.info("No demo stores with stock: sample orders skipped.")

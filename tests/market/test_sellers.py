@@ -16,8 +16,8 @@ from wagtail.models import (
 
 from market import places
 from market.models import ApplicationStatus, Seller, SellerApplication, StorePage
+from market.access import OPERATOR_GROUP_NAME
 from market.services.sellers import (
-    OPERATOR_GROUP_NAME,
     WORKFLOW_NAME,
     market_workflow_ensure,
     seller_application_approve,

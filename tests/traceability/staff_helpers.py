@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-from market.services.sellers import OPERATOR_GROUP_NAME
+from market.access import OPERATOR_GROUP_NAME
 from tests.traceability.factories import UserFactory
 
 
