@@ -16,6 +16,7 @@ and one viewset base that makes every view of a viewset ask it.
 
 from __future__ import annotations
 
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -99,7 +100,12 @@ class SellerScopedPolicy(_RolePolicy):
 
 
 class ScopedViewMixin:
-    """Mixed into every view of a `ScopedViewSetMixin` viewset (see above)."""
+    """Mixed into every view of a `ScopedViewSetMixin` viewset (see above).
+
+    A view whose URL names a row checks it before anything else (before
+    Wagtail's own permission check, and whether the view loads the row in
+    `setup`, `dispatch` or `get_object`): not the user's row, 404.
+    """
 
     def scoped_queryset(self):
         return self.permission_policy.instances_user_has_any_permission_for(
@@ -112,14 +118,25 @@ class ScopedViewMixin:
             return queryset  # the history view lists log entries of one row
         return queryset.filter(pk__in=self.scoped_queryset().values("pk"))
 
-    def get_object(self, *args, **kwargs):
-        user = self.request.user
-        if not self.permission_policy.user_has_any_permission(user, ANY_ACTION):
+    def row_check(self) -> None:
+        pk = self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+        if pk is None or getattr(self, "_row_checked", False):
+            return
+        if not self.permission_policy.user_has_any_permission(
+            self.request.user, ANY_ACTION
+        ):
             raise PermissionDenied
-        obj = super().get_object(*args, **kwargs)
-        if not self.scoped_queryset().filter(pk=obj.pk).exists():
+        if not self.scoped_queryset().filter(pk=unquote(str(pk))).exists():
             raise Http404
-        return obj
+        self._row_checked = True
+
+    def dispatch(self, request, *args, **kwargs):
+        self.row_check()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, *args, **kwargs):
+        self.row_check()
+        return super().get_object(*args, **kwargs)
 
 
 class ScopedViewSetMixin:
