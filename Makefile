@@ -47,21 +47,25 @@ browser:
 run: export TASKS_BACKEND = database
 run: export GS1_COMPANY_PREFIXES = 8930001
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# Demo e-mails go to var/mail/ (one file each), not over the console.
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+run: export EMAIL_FILE_PATH ?= var/mail
 run: install system-deps
+	@mkdir -p var/mail var/log
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --no-logins
 	$(BIN)/python manage.py update_index
-	@echo "Trang web: http://127.0.0.1:$(PORT)/   Quản trị: http://127.0.0.1:$(PORT)/admin/"
-	@echo "Nhấn Ctrl-C để dừng."
-	@DEBUG=1 $(BIN)/python -m market.payments.local_gateway --port $(GATEWAY_PORT) & GW=$$!; \
-	  $(BIN)/python manage.py db_worker --queue-name '*' --no-startup-delay & WORKER=$$!; \
+	@DEBUG=1 $(BIN)/python -m market.payments.local_gateway --port $(GATEWAY_PORT) >>var/log/gateway.log 2>&1 & GW=$$!; \
+	  $(BIN)/python manage.py db_worker --queue-name '*' --no-startup-delay >>var/log/worker.log 2>&1 & WORKER=$$!; \
 	  ( while sleep 60; do \
-	      $(BIN)/python manage.py cancel_expired_orders >/dev/null; \
-	      $(BIN)/python manage.py assign_parcels >/dev/null; \
+	      $(BIN)/python manage.py cancel_expired_orders >>var/log/jobs.log 2>&1; \
+	      $(BIN)/python manage.py assign_parcels >>var/log/jobs.log 2>&1; \
 	    done ) & JOBS=$$!; \
 	  trap 'kill $$GW $$WORKER $$JOBS 2>/dev/null' EXIT INT TERM; \
 	  PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) $(BIN)/python manage.py \
 	    register_gateway_webhook --site http://127.0.0.1:$(PORT) || exit 1; \
+	  $(BIN)/python manage.py demo_logins --site http://127.0.0.1:$(PORT) \
+	    --gateway http://127.0.0.1:$(GATEWAY_PORT) --logs var/log; \
 	  DEBUG=1 PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

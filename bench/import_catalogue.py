@@ -76,7 +76,7 @@ def setup_django(folder: Path) -> None:
 
     call_command("migrate", verbosity=0)
     from cms.demo import seed_site
-    from market.demo import market_index_ensure
+    from market.services.setup import market_index_ensure
 
     seed_site()
     market_index_ensure()

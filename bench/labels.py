@@ -33,6 +33,7 @@ def job(count: int) -> rendering.LabelJob:
         key=b"bench-key",
         gtin="8930000000019",
         lot="MAM-261015",
+        lot_id=1,
         expiry=None,
     )
     return rendering.LabelJob(

@@ -13,15 +13,23 @@ of SQLite: the database backend then is PostgreSQL full-text search.
 1. makes `rows` variants with ../shared/data/make_catalogue.py (bench/out/);
 2. loads them into a fresh database with `manage.py import_catalogue`;
 3. builds both indexes with `update_index` (prints objects/s);
-4. runs the judged queries below through `ProductPage.objects.live().search(q)`
-   exactly as the search page does (first page of 20 plus the total count),
-   several times each, and prints p50/p95 latency and MRR / recall@5.
+4. runs the judged queries below through `market.selectors.product_text_search`
+   exactly as the search page and the API do (every word, else some of
+   them; first page of 20 plus the total count), several times each, and
+   prints p50/p95 latency, MRR / recall@5, MRR per kind of query (the
+   classic set, regional names, half-typed words, codes, precision, place)
+   and how many nonsense queries found anything (should be none).
    A query still running after QUERY_LIMIT seconds is stopped and counted
    as a miss (Wagtail's database backend on SQLite needs minutes for some).
 
 A query's relevant products are those whose name starts with the product
 kind the query names (the generator gives every product a kind from a fixed
-list, then adds an adjective and a number).
+list, then adds an adjective and a number); for a place query, of that kind
+from that ward or province; for a code, the product with that GTIN or SKU,
+or any product holding that OCOP number (the generator repeats them).
+
+Without ../shared next to the repository, point CATALOGUE_GENERATOR at
+make_catalogue.py; BENCH_POSTGRES_DB names another PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -41,12 +49,16 @@ from import_catalogue import make_certificates_distinct  # bench/ is sys.path[0]
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-GENERATOR = ROOT.parent / "shared" / "data" / "make_catalogue.py"
+GENERATOR = Path(
+    os.environ.get(
+        "CATALOGUE_GENERATOR", ROOT.parent / "shared" / "data" / "make_catalogue.py"
+    )
+)
 PAGE = 20
 REPEATS = 3
 QUERY_LIMIT = 20.0  # seconds before a query is stopped and counted as a miss
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-POSTGRES_DB = "nguonque_bench"
+POSTGRES_DB = os.environ.get("BENCH_POSTGRES_DB", "nguonque_bench")
 
 # query -> the product kind (start of the product name) a shopper means
 JUDGED = {
@@ -89,6 +101,69 @@ JUDGED = {
     "tra sam dua": "Trà sâm dứa",
 }
 
+# Issue 15's kinds of query. A kind -> {query: product kind}, or for
+# "place" {query: (product kind, ward or province it comes from)}. "code"
+# queries are drawn from the loaded catalogue (`code_queries`).
+JUDGED_KINDS = {
+    # regional and alternative names (synonym table)
+    "regional": {
+        "khóm": "Dứa Hướng Đạo",
+        "khom huong dao": "Dứa Hướng Đạo",
+        "thơm hướng đạo": "Dứa Hướng Đạo",
+        "dứa cầu đúc": "Dứa Hướng Đạo",
+        "trà thái nguyên": "Chè Thái Nguyên",
+        "chè sâm dứa": "Trà sâm dứa",
+        "chè cung đình": "Trà cung đình",
+        "cafe rang xay": "Cà phê rang xay",
+        "khô cá quả": "Khô cá lóc",
+        "vừng xửng": "Mè xửng",
+        "trái dứa hướng đạo": "Dứa Hướng Đạo",
+    },
+    # the last word half typed
+    "typing": {
+        "nuoc ma": "Nước mắm",
+        "mat on": "Mật ong bạc hà",
+        "vai thieu luc ng": "Vải thiều Lục Ngạn",
+        "dong trung ha th": "Đông trùng hạ thảo",
+        "banh trang nu": "Bánh tráng nướng",
+        "sam ngoc li": "Sâm Ngọc Linh",
+        "gao st": "Gạo ST25",
+        "xoai cat ho": "Xoài cát Hòa Lộc",
+        "hanh tim vinh ch": "Hành tím Vĩnh Châu",
+        "khan lua to ta": "Khăn lụa tơ tằm",
+    },
+    # one word: the product named for it first
+    "precision": {
+        "dứa": "Dứa Hướng Đạo",
+        "dừa": "Dừa sáp",
+        "dưa": "Dưa lưới",
+        "sâm": "Sâm Ngọc Linh",
+        "chè": "Chè Thái Nguyên",
+        "trà": "Trà",
+        "tôm": "Tôm chua",
+        "bưởi": "Bưởi",
+        "nhãn": "Nhãn lồng",
+        "khô": "Khô cá lóc",
+        "xoài": "Xoài cát Hòa Lộc",
+        "tỏi": "Tỏi Lý Sơn",
+        "gạo": "Gạo ST25",
+    },
+    # a product kind and where it comes from
+    "place": {
+        "nuoc mam tan hiep": ("Nước mắm", "Tân Hiệp"),
+        "nước mắm hội an đông": ("Nước mắm", "Hội An Đông"),
+        "me xung thuan hoa": ("Mè xửng", "Thuận Hóa"),
+        "tom chua huong thuy": ("Tôm chua", "Hương Thủy"),
+        "gao st25 cai rang": ("Gạo ST25", "Cái Răng"),
+        "gạo st25 vĩnh châu": ("Gạo ST25", "Vĩnh Châu"),
+        "dua luoi hoi thinh": ("Dưa lưới", "Hội Thịnh"),
+        "dưa lưới cần thơ": ("Dưa lưới", "Cần Thơ"),
+    },
+}
+# Queries whose right answer is no product at all.
+NONSENSE = ["<script>alert(1)</script>", "' OR 1=1 --", "1=1", "%' --", "x y z"]
+CODE_SAMPLES = 4  # variants whose GTIN, SKU and certificate are searched
+
 
 def fresh_postgres() -> str:
     """An empty `nguonque_bench` database; its URL."""
@@ -127,7 +202,7 @@ def setup_django(index_dir: Path, database_url: str):
             "AUTO_UPDATE": False,
         },
         "database": {
-            "BACKEND": "wagtail.search.backends.database",
+            "BACKEND": "cms.search.database",
             "AUTO_UPDATE": False,
         },
     }
@@ -226,53 +301,126 @@ def limited(func):
 
 
 def search_page(query: str, backend: str):
-    """What the search page asks: the first page and the total count."""
+    """What the search page and the API ask: every word (else some of them,
+    `product_text_search`), the first page and the total count."""
     from market.models import ProductPage
+    from market.selectors import product_text_search
 
-    results = ProductPage.objects.live().search(query, backend=backend)
-    page = list(results[:PAGE])
-    results.count()
+    found = product_text_search(
+        products=ProductPage.objects.live(), text=query, backend=backend
+    )
+    page = list(found.results[:PAGE])
+    found.results.count()
     return page
 
 
-def run_queries(backend: str):
-    from django.db import connection
-
+def by_kind(kind: str):
     from cms.search.analysis import fold
+
+    wanted = fold(kind)
+    return lambda product: fold(product.title).startswith(wanted)
+
+
+def by_place(kind: str, place: str):
+    from cms.search.analysis import fold
+
+    is_kind, wanted = by_kind(kind), fold(place)
+    return lambda product: is_kind(product) and wanted in fold(product.search_places())
+
+
+def by_pks(pks):
+    pks = set(pks)
+    return lambda product: product.pk in pks
+
+
+def code_queries() -> dict:
+    """GTIN (13 digits as printed, and padded to 14), SKU and OCOP number of
+    a few variants spread over the catalogue: {query: judge}."""
+    from market.models import Certification, CertificationKind, Variant
+
+    variants = Variant.objects.exclude(gtin=None).order_by("pk")
+    total = variants.count()
+    queries = {}
+    for i in range(CODE_SAMPLES):
+        variant = variants[i * total // CODE_SAMPLES]
+        product = by_pks([variant.product_id])
+        queries[variant.gtin.lstrip("0")] = product
+        queries[variant.gtin.zfill(14)] = product
+        queries[variant.sku] = product
+        cert = Certification.objects.filter(
+            product_id=variant.product_id, kind=CertificationKind.OCOP
+        ).first()
+        if cert is not None:
+            # OCOP numbers repeat across sellers in the generated file.
+            holders = Certification.objects.filter(number=cert.number)
+            queries[cert.number] = by_pks(holders.values_list("product_id", flat=True))
+    return queries
+
+
+def judged_queries() -> dict:
+    """{query: (kind of query, judge(product) -> relevant)}."""
+    judged = {query: ("classic", by_kind(kind)) for query, kind in JUDGED.items()}
+    for kind, queries in JUDGED_KINDS.items():
+        for query, wanted in queries.items():
+            judge = by_place(*wanted) if kind == "place" else by_kind(wanted)
+            judged[query] = (kind, judge)
+    for query, judge in code_queries().items():
+        judged[query] = ("code", judge)
+    return judged
+
+
+def _timed_runs(query, backend, latencies, cpu, cold):
+    """The query REPEATS times; the last page, or None when it was stopped."""
+    page = []
+    for attempt in range(REPEATS):
+        started_cpu = time.process_time()
+        try:
+            elapsed, page = limited(lambda q=query: search_page(q, backend))
+        except Stopped:
+            return None  # the same query would be stopped again
+        if attempt:  # the first run warms caches; report steady state
+            latencies.append(elapsed)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        else:  # ... and what that first run cost, shown apart
+            cold.append(elapsed)
+    return page
+
+
+def run_queries(backend: str, judged: dict):
+    from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SET statement_timeout = {int(QUERY_LIMIT * 1000)}")
-    latencies, cpu, rr, recall, cold, stopped = [], [], [], [], [], []
-    for query, kind in JUDGED.items():
-        wanted = fold(kind)
-        page = []
-        for attempt in range(REPEATS):
-            started_cpu = time.process_time()
-            try:
-                elapsed, page = limited(lambda q=query: search_page(q, backend))
-            except Stopped:
-                stopped.append(query)
-                page = []
-                break  # the same query would be stopped again
-            if attempt:  # the first run warms caches; report steady state
-                latencies.append(elapsed)
-                cpu.append((time.process_time() - started_cpu) * 1000)
-            else:  # ... and what that first run cost, shown apart
-                cold.append(elapsed)
-        hits = [fold(product.title).startswith(wanted) for product in page]
-        rr.append(next((1 / (i + 1) for i, hit in enumerate(hits) if hit), 0.0))
-        recall.append(sum(hits[:5]) / 5)
+    latencies, cpu, cold, stopped = [], [], [], []
+    rr, recall = {}, {}
+    for query, (kind, judge) in judged.items():
+        page = _timed_runs(query, backend, latencies, cpu, cold)
+        if page is None:
+            stopped.append(query)
+            page = []
+        hits = [judge(product) for product in page]
+        rr.setdefault(kind, []).append(
+            next((1 / (i + 1) for i, hit in enumerate(hits) if hit), 0.0)
+        )
+        recall.setdefault(kind, []).append(sum(hits[:5]) / 5)
+    nonsense_found = []
+    for query in NONSENSE:
+        page = _timed_runs(query, backend, latencies, cpu, cold)
+        if page:
+            nonsense_found.append(query)
     # Then every query once more in a shuffled order, as a mix of shoppers
     # would send them: nothing of the previous query helps the next one.
     mixed = []
-    order = [query for query in JUDGED if query not in stopped]
+    order = [query for query in [*judged, *NONSENSE] if query not in stopped]
     random.Random(4).shuffle(order)
     for query in order:
         try:
             mixed.append(limited(lambda q=query: search_page(q, backend))[0])
         except Stopped:
             stopped.append(query)
+    every_rr = [value for values in rr.values() for value in values]
+    every_recall = [value for values in recall.values() for value in values]
     return {
         "cold50": _median(cold),
         "cold95": percentile(cold, 0.95),
@@ -282,8 +430,13 @@ def run_queries(backend: str):
         "p95": percentile(latencies, 0.95),
         "cpu50": _median(cpu),
         "cpu95": percentile(cpu, 0.95),
-        "mrr": sum(rr) / len(rr),
-        "recall5": sum(recall) / len(recall),
+        "mrr": sum(every_rr) / len(every_rr),
+        "recall5": sum(every_recall) / len(every_recall),
+        "by_kind": {
+            kind: (sum(values) / len(values), len(values))
+            for kind, values in rr.items()
+        },
+        "nonsense_found": nonsense_found,
         "stopped": sorted(set(stopped)),
     }
 
@@ -327,13 +480,14 @@ def main():
         f"{'mix p50':>8} {'mix p95':>8} {'1st p50':>8} {'1st p95':>8}",
         flush=True,
     )
+    judged = judged_queries()
     for backend, name in (("default", "whoosh"), ("database", "database")):
         if "--no-build" in sys.argv:  # time the queries on the indexes built before
             rate = "(not rebuilt)"
         else:
             products, seconds = build(backend)
             rate = f"{products / seconds:,.0f} products/s"
-        f = run_queries(backend)
+        f = run_queries(backend, judged)
         print(
             f"{name:<10} {rate:>22} {f['p50']:>8.1f} {f['p95']:>8.1f} "
             f"{f['cpu50']:>8.1f} {f['cpu95']:>8.1f} "
@@ -342,15 +496,26 @@ def main():
             f"{f['cold50']:>8.1f} {f['cold95']:>8.1f}",
             flush=True,
         )
+        kinds = ", ".join(
+            f"{kind} {mrr:.3f} ({n})" for kind, (mrr, n) in f["by_kind"].items()
+        )
+        print(f"{'':<10} MRR by kind of query: {kinds}", flush=True)
+        print(
+            f"{'':<10} nonsense queries with results: "
+            f"{len(f['nonsense_found'])} of {len(NONSENSE)}"
+            + (f" ({', '.join(f['nonsense_found'])})" if f["nonsense_found"] else ""),
+            flush=True,
+        )
         if f["stopped"]:
             print(
-                f"{'':<10} {len(f['stopped'])} of {len(JUDGED)} queries stopped "
+                f"{'':<10} {len(f['stopped'])} of {len(judged)} queries stopped "
                 f"after {QUERY_LIMIT:.0f} s (counted as misses, not in the "
                 f"times): {', '.join(f['stopped'])}",
                 flush=True,
             )
     print(
-        f"{len(JUDGED)} judged queries x {REPEATS - 1} timed runs; page of {PAGE} "
+        f"{len(judged)} judged + {len(NONSENSE)} nonsense queries x "
+        f"{REPEATS - 1} timed runs; page of {PAGE} "
         "and the total count; cpu = this process's CPU time (load-independent); "
         "mix = each query once more, in a shuffled order; 1st = each query's "
         "first run (untimed in p50/p95: it fills the term tables)"

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from cms.models import HomePage, NewsIndexPage, NewsPage, SiteSettings
+from cms.setup import site_setup_ensure
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,14 @@ FARMER = DemoLogin(
 POSTOFFICE = DemoLogin("buudien", "buudien-demo-2026", "Nhân viên bưu điện đối tác")
 LOGINS = [OPERATOR, FARMER, POSTOFFICE]
 
-HOME_BODY = (
-    "<h2>Chợ của bà con, hàng có nguồn gốc</h2>"
-    "<p>Nguồn Quê là chợ trực tuyến của các hộ, hợp tác xã và doanh nghiệp nhỏ "
-    "bán sản phẩm OCOP và VietGAP. Mỗi lô hàng có mã QR: quét là biết hàng từ "
-    "vườn nào, ai làm, thu hoạch ngày nào và có phải hàng thật hay không.</p>"
-    "<ul><li>Thanh toán không dùng tiền mặt: chuyển khoản bằng mã VietQR hoặc thẻ.</li>"
-    "<li>Bưu điện đến tận xã nhận hàng và giao cho người mua.</li>"
-    "<li>Người bán tự đăng sản phẩm, ghi nhật ký đồng ruộng và in tem QR.</li></ul>"
-)
+
+def login_lines() -> list[str]:
+    """The demo logins, one line each, as the console shows them."""
+    return [
+        "Tài khoản thử:",
+        *(f"  {login.role}: {login.username} / {login.password}" for login in LOGINS),
+    ]
+
 
 
 def user_ensure(login: DemoLogin, *, superuser: bool = False):
@@ -56,45 +56,14 @@ def user_ensure(login: DemoLogin, *, superuser: bool = False):
 
 @transaction.atomic
 def seed_site() -> HomePage:
-    """Home page at the root of the default site, news, settings, accounts."""
-    root = Page.get_first_root_node()
-    home = HomePage.objects.first()
-    if home is None:
-        home = HomePage(
-            title="Nguồn Quê – chợ nông sản OCOP và VietGAP",
-            slug="trang-chu",
-            lead=(
-                "Mua đặc sản quê từ tận tay người làm ra, quét mã QR biết rõ nguồn gốc."
-            ),
-            body=HOME_BODY,
-        )
-        root.add_child(instance=home)
-        home.save_revision().publish()
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(
-            hostname="127.0.0.1",
-            port=8000,
-            root_page=home,
-            is_default_site=True,
-            site_name="Nguồn Quê",
-        )
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.site_name = "Nguồn Quê"
-        site.save()
-    # Wagtail's install page "Welcome to your new Wagtail site!" is not ours.
-    Page.objects.filter(depth=2, slug="home").exclude(pk=home.pk).delete()
-
+    """The site `migrate` makes (cms/setup.py), plus demo contact details,
+    a piece of news and the demo accounts."""
+    home = site_setup_ensure()
+    news_index = NewsIndexPage.objects.get()
     SiteSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
         defaults={"hotline": "0235 3861 234", "contact_email": "hotro@nguonque.vn"},
     )
-    news_index = NewsIndexPage.objects.first()
-    if news_index is None:
-        news_index = NewsIndexPage(title="Tin tức của xã", slug="tin-tuc")
-        home.add_child(instance=news_index)
-        news_index.save_revision().publish()
     if not NewsPage.objects.exists():
         news = NewsPage(
             title="Phiên chợ OCOP cuối tuần tại nhà văn hóa xã",

@@ -10,8 +10,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from market.slugs import VietnameseSlugMixin
 
-class HomePage(Page):
+
+class HomePage(VietnameseSlugMixin, Page):
     """The front door: what the market is, and the way into it."""
 
     lead = models.CharField(_("câu giới thiệu"), max_length=250, blank=True)
@@ -23,7 +25,11 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["market.MarketIndexPage", "cms.NewsIndexPage"]
+    subpage_types = [
+        "market.MarketIndexPage",
+        "cms.NewsIndexPage",
+        "places.PlaceIndexPage",
+    ]
     max_count = 1
 
     class Meta:
@@ -37,7 +43,7 @@ class HomePage(Page):
         return context
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(VietnameseSlugMixin, Page):
     intro = RichTextField(
         _("giới thiệu"), blank=True, features=["bold", "italic", "link"]
     )
@@ -59,7 +65,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(VietnameseSlugMixin, Page):
     """A piece of commune news (a market day, a recall notice, a training)."""
 
     date = models.DateField(_("ngày đăng"))
@@ -109,3 +115,49 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("thông tin trang web")
+
+
+class SearchSynonym(models.Model):
+    """Names shoppers use for the same product, added by the operator on top
+    of the reviewed table in `cms/search/synonyms_vi.txt`."""
+
+    terms = models.CharField(
+        _("các tên cùng nghĩa"),
+        max_length=300,
+        help_text=_(
+            "Các tên gọi của cùng một thứ, cách nhau bằng dấu phẩy, viết có dấu. "
+            "Ví dụ: dứa, khóm, thơm"
+        ),
+    )
+    note = models.CharField(
+        _("ghi chú"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vùng miền hoặc nguồn, ví dụ: miền Nam gọi là khóm."),
+    )
+
+    panels = [FieldPanel("terms"), FieldPanel("note")]
+
+    class Meta:
+        verbose_name = _("từ đồng nghĩa tìm kiếm")
+        verbose_name_plural = _("từ đồng nghĩa tìm kiếm")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from cms.search.synonyms import parse_groups
+
+        super().clean()
+        if not parse_groups(self.terms):
+            raise ValidationError(
+                {
+                    "terms": _(
+                        "Cần ít nhất hai tên khác nhau, cách nhau bằng dấu phẩy, "
+                        "ví dụ: ngô, bắp"
+                    )
+                }
+            )

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.production import DEVELOPMENT_SECRETS, secret_problems, secret_problems_text
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -32,10 +34,15 @@ def env_list(name: str, default: str = "") -> list[str]:
 PRODUCTION = env_bool("PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
-_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env("SECRET_KEY", _DEV_SECRET)
-if PRODUCTION and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("Set SECRET_KEY in the production profile.")
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRETS["SECRET_KEY"])
+if PRODUCTION and (_problems := secret_problems(os.environ)):
+    # The development values are public: a webhook signed with one proves
+    # nothing. `check --deploy` reports the same (cms/checks.py).
+    raise ImproperlyConfigured(
+        "The production profile needs its own secrets: "
+        f"{secret_problems_text(_problems)}. Set them in the environment "
+        "(README.md, Environment variables)."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -50,6 +57,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 INSTALLED_APPS = [
     "cms",
+    "cms.places",
     "traceability",
     "market.fulfilment",
     "market.payments",
@@ -177,6 +185,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "CommonPasswordValidator",
     )
 ]
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "cms.auth.NoDemoPasswordValidator"})
+# Django's model backend, except that the README's demo passwords never sign
+# in under PRODUCTION=1.
+AUTHENTICATION_BACKENDS = ["cms.auth.NoDemoPasswordBackend"]
 LOGIN_URL = "wagtailadmin_login"
 
 # --- Internationalisation --------------------------------------------------
@@ -189,6 +201,10 @@ FORMAT_MODULE_PATH = ["cms.formats"]
 USE_I18N = True
 USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# The admin's date pickers write day/month/year, as people here do; the input
+# formats in cms/formats/ read the same back.
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_I18N_ENABLED = False
 
 # --- Static and media ------------------------------------------------------
@@ -224,9 +240,8 @@ if SEARCH_BACKEND == "whoosh":
         "default": {"BACKEND": "cms.search.backend", "PATH": str(SEARCH_INDEX_PATH)}
     }
 elif SEARCH_BACKEND == "database":
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "wagtail.search.backends.database"}
-    }
+    # Wagtail's database backend, with the synonym table (cms/search/database.py).
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search.database"}}
 else:
     # Any modelsearch backend path, e.g. "modelsearch.backends.elasticsearch8".
     WAGTAILSEARCH_BACKENDS = {
@@ -236,6 +251,8 @@ MODELSEARCH_BACKENDS = WAGTAILSEARCH_BACKENDS
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file-based backend (`make run`) writes each message, one file each.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Nguồn Quê <no-reply@nguonque.vn>")
 OPERATOR_EMAIL = env("OPERATOR_EMAIL", "operator@nguonque.vn")
 if env("EMAIL_HOST"):
@@ -275,22 +292,38 @@ PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8420").rstrip
 PAYMENT_GATEWAY_JS_URL = env(
     "PAYMENT_GATEWAY_JS_URL", f"{PAYMENT_GATEWAY_URL}/js.stripe.com/v3/"
 )
-PAYMENT_GATEWAY_SECRET_KEY = env("PAYMENT_GATEWAY_SECRET_KEY", "sk_test_nguonque")
+PAYMENT_GATEWAY_SECRET_KEY = env(
+    "PAYMENT_GATEWAY_SECRET_KEY", DEVELOPMENT_SECRETS["PAYMENT_GATEWAY_SECRET_KEY"]
+)
 PAYMENT_GATEWAY_PUBLISHABLE_KEY = env(
     "PAYMENT_GATEWAY_PUBLISHABLE_KEY", "pk_test_nguonque"
 )
-PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", "whsec_nguonque_dev")
+PAYMENT_WEBHOOK_SECRET = env(
+    "PAYMENT_WEBHOOK_SECRET", DEVELOPMENT_SECRETS["PAYMENT_WEBHOOK_SECRET"]
+)
 PAYMENT_GATEWAY_TIMEOUT = float(env("PAYMENT_GATEWAY_TIMEOUT", "10"))
 # VietQR: the market's collecting account (NAPAS bank BIN + account number).
 VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", "970436")
 VIETQR_BANK_NAME = env("VIETQR_BANK_NAME", "Vietcombank")
 VIETQR_ACCOUNT_NUMBER = env("VIETQR_ACCOUNT_NUMBER", "0011004455667")
 VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", "CONG TY NGUON QUE")
-BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", "bank_nguonque_dev")
+BANK_WEBHOOK_SECRET = env(
+    "BANK_WEBHOOK_SECRET", DEVELOPMENT_SECRETS["BANK_WEBHOOK_SECRET"]
+)
+# Bank-feed services that report incoming transfers (empty: that feed is off
+# and its webhook refuses every call with 401).
+SEPAY_API_KEY = env("SEPAY_API_KEY", "")
+CASSO_SECURE_TOKEN = env("CASSO_SECURE_TOKEN", "")
+PAYOS_CHECKSUM_KEY = env("PAYOS_CHECKSUM_KEY", "")
 ORDER_HOLD_MINUTES = int(env("ORDER_HOLD_MINUTES", "15"))
 MARKET_COMMISSION_PERCENT = int(env("MARKET_COMMISSION_PERCENT", "5"))
-# Signing key for the QR codes' `s=` parameter (defaults to SECRET_KEY).
-QR_SIGNING_KEY = env("QR_SIGNING_KEY", SECRET_KEY)
+# Key of the QR codes' `s=` signature, independent of SECRET_KEY: printed
+# labels live for years, and rotating the Django secret must not make them
+# "fake". Old keys stay in QR_SIGNING_KEY_FALLBACKS (comma-separated): codes
+# signed with them still verify, new codes use QR_SIGNING_KEY. An install that
+# signed with SECRET_KEY before puts that old secret in the fallbacks.
+QR_SIGNING_KEY = env("QR_SIGNING_KEY", DEVELOPMENT_SECRETS["QR_SIGNING_KEY"])
+QR_SIGNING_KEY_FALLBACKS = env_list("QR_SIGNING_KEY_FALLBACKS")
 SCAN_SUSPICIOUS_COUNT = int(env("SCAN_SUSPICIOUS_COUNT", "20"))
 SCAN_SUSPICIOUS_CLIENTS = int(env("SCAN_SUSPICIOUS_CLIENTS", "5"))
 # GS1 company prefixes our sellers hold: a GTIN alone does not tell where its

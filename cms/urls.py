@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("market.payments.api_urls")),
     path("", include("market.fulfilment.api_urls")),
     path("", include("traceability.api_urls")),
+    path("", include("cms.places.api_urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
 ]
 

@@ -68,6 +68,10 @@ OPERATOR_MODEL_PERMISSIONS = (
     ("fulfilment", "change_webhookdelivery"),
     ("fulfilment", "view_ledgerentry"),
     ("fulfilment", "add_ledgerentry"),
+    ("fulfilment", "view_taxrate"),
+    ("fulfilment", "add_taxrate"),
+    ("fulfilment", "change_taxrate"),
+    ("fulfilment", "delete_taxrate"),
 )
 
 

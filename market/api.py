@@ -8,6 +8,7 @@ a fixed number of queries.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -43,6 +44,19 @@ class ProductQuerySerializer(serializers.Serializer):
     vietgap = serializers.BooleanField(
         required=False, default=False, help_text=_("Chỉ hàng có VietGAP còn hạn.")
     )
+    gtin = serializers.RegexField(
+        r"^\s*\d{1,14}\s*$",
+        required=False,
+        help_text=_(
+            "Mã vạch GTIN (8 đến 14 chữ số, có hay không có số 0 ở đầu đều được)."
+        ),
+        error_messages={
+            "invalid": _("Mã vạch GTIN chỉ gồm chữ số, nhiều nhất 14 chữ số.")
+        },
+    )
+    sku = serializers.CharField(
+        required=False, max_length=40, help_text=_("Mã hàng (SKU) của người bán.")
+    )
 
     def filters(self) -> selectors.ProductFilters:
         data = self.validated_data
@@ -51,7 +65,32 @@ class ProductQuerySerializer(serializers.Serializer):
             category=data.get("category"),
             ocop_stars_min=data.get("ocop_stars_min"),
             vietgap=data.get("vietgap", False),
+            gtin=data.get("gtin"),
+            sku=data.get("sku"),
         )
+
+
+class ProductListPagination(ProductPagination):
+    """Pages of products; a search also says whether the products have only
+    some of the words (`partial_match`)."""
+
+    partial_match = False
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["partial_match"] = self.partial_match
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["partial_match"] = {
+            "type": "boolean",
+            "description": _(
+                "Không sản phẩm nào có đủ mọi từ tìm kiếm: đây là những sản phẩm "
+                "có một số từ."
+            ),
+        }
+        return schema
 
 
 class SellerSerializer(serializers.Serializer):
@@ -76,7 +115,11 @@ class VietgapSerializer(serializers.Serializer):
 
 class VariantSerializer(serializers.Serializer):
     sku = serializers.CharField()
-    gtin = serializers.CharField(allow_null=True)
+    gtin = serializers.CharField(
+        source="gtin_printed",
+        allow_null=True,
+        help_text=_("Mã vạch như in dưới vạch (GTIN-8, 12, 13 hoặc 14)."),
+    )
     label = serializers.CharField()
     weight_g = serializers.IntegerField()
     price_vnd = serializers.IntegerField(help_text=_("Giá bằng đồng (số nguyên)."))
@@ -126,6 +169,19 @@ class ProductSerializer(serializers.Serializer):
         return {"certificate": cert.number, "valid": valid}
 
 
+def _is_product_id(value: str) -> bool:
+    """Whether `value` can be a product id: digits within the id column's
+    range (SQLite raises OverflowError on a larger number instead of finding
+    nothing)."""
+    field = ProductPage._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(high))):
+        return False
+    return low <= int(value) <= high
+
+
 def _hydrate(products) -> list[ProductPage]:
     """Reload a page of products with everything the serializer reads, in
     the order given (search relevance or the list's sort)."""
@@ -139,7 +195,7 @@ class ProductViewSet(viewsets.GenericViewSet):
     """Live products of the market with their variants and certificates."""
 
     serializer_class = ProductSerializer
-    pagination_class = ProductPagination
+    pagination_class = ProductListPagination
     queryset = ProductPage.objects.none()
     lookup_value_regex = r"\d+"
 
@@ -160,16 +216,23 @@ class ProductViewSet(viewsets.GenericViewSet):
             .prefetch_related(None)
             .only("pk")
         )
-        text = query.validated_data.get("q", "").strip()
+        text = " ".join(query.validated_data.get("q", "").split())
         if text:
-            products = products.order_by().search(text)
+            # The same search as the site's: every word, else some of them.
+            found = selectors.product_text_search(
+                products=products.order_by(), text=text
+            )
+            products = found.results
+            self.paginator.partial_match = found.relaxed
         page = self.paginate_queryset(products)
         serializer = self.get_serializer(_hydrate(page), many=True)
         return self.get_paginated_response(serializer.data)
 
     @extend_schema(summary="One product")
     def retrieve(self, request, pk=None):
-        product = selectors.product_detail_queryset().filter(pk=pk).first()
+        product = None
+        if _is_product_id(str(pk)):
+            product = selectors.product_detail_queryset().filter(pk=pk).first()
         if product is None:
             raise NotFound(_("Không có sản phẩm này hoặc sản phẩm đã ngừng bán."))
         return Response(self.get_serializer(product).data)

@@ -172,8 +172,8 @@ def product_json_ld(*, page, request, variants, badges, images) -> str:
             else "https://schema.org/OutOfStock",
             "url": url,
         }
-        if choice.variant.gtin:
-            offer[f"gtin{len(choice.variant.gtin)}"] = choice.variant.gtin
+        if gtin := choice.variant.gtin_printed:
+            offer[f"gtin{len(gtin)}"] = gtin
         offers.append(offer)
     data = {
         "@context": "https://schema.org",

@@ -22,13 +22,11 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from stdnum.vn import mst
 from wagtail.images import get_image_model
-from wagtail.models import Site
 
 from market import places
 from market.models import (
     Certification,
     CertificationKind,
-    MarketIndexPage,
     OcopCategory,
     OcopLevel,
     ProductImage,
@@ -40,8 +38,10 @@ from market.models import (
     Variant,
     ocop_valid_until,
 )
-from market.services.catalogue import page_slug, product_refresh_summary
+from market.services.catalogue import product_refresh_summary
 from market.services.sellers import seller_provision
+from market.services.setup import market_index_ensure
+from market.slugs import vietnamese_slug
 
 # The demo farmer's login is created by the site's own seed step (cms.demo);
 # market may not import cms, so it is found by its username.
@@ -265,22 +265,6 @@ def _tax_code(base: str) -> str:
     raise ValueError(base)
 
 
-def market_index_ensure() -> MarketIndexPage:
-    """The market page "Chợ" at /cho/ under the default site's home page."""
-    market = MarketIndexPage.objects.first()
-    if market is not None:
-        return market
-    site = Site.objects.get(is_default_site=True)
-    market = MarketIndexPage(
-        title="Chợ",
-        slug="cho",
-        intro="<p>Đặc sản OCOP và nông sản VietGAP, mua tận tay người làm ra.</p>",
-    )
-    site.root_page.add_child(instance=market)
-    market.save_revision().publish()
-    return market
-
-
 def _seller_ensure(store: DemoStore) -> Seller:
     province = places.find_province(store.province)
     seller, _created = Seller.objects.get_or_create(
@@ -310,7 +294,7 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
     if product is None:
         product = ProductPage(
             title=item.title,
-            slug=page_slug(item.title),
+            slug=vietnamese_slug(item.title, max_length=60),
             seller=seller,
             category=item.category,
             unit=item.unit,

@@ -52,9 +52,41 @@ def gtin_validator(value: str) -> None:
         ) from None
 
 
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+
 def gtin14(value: str) -> str:
     """GTIN padded to 14 digits, as GS1 Digital Link wants it."""
     return value.zfill(14)
+
+
+def gtin_normalize(value: str | None) -> str | None:
+    """The one stored form of a GTIN: 14 digits, zero-padded.
+
+    GS1 defines GTIN-8/12/13 as the same number as their zero-padded GTIN-14,
+    so `8930001000018` and `08930001000018` are one product and must compare
+    equal. Blank becomes None (no GTIN); a value that is not 8, 12, 13 or 14
+    digits is returned stripped but unpadded, for `gtin_validator` to refuse.
+    """
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) in GTIN_LENGTHS:
+        return value.zfill(14)
+    return value
+
+
+def gtin_compact(value: str | None) -> str | None:
+    """The shortest GS1 form of a GTIN (as printed under the bar code):
+    `08930001000018` → `8930001000018`, `00000096385074` → `96385074`."""
+    if not value:
+        return value
+    for length in GTIN_LENGTHS:
+        if len(value) >= length and set(value[: len(value) - length]) <= {"0"}:
+            return value[len(value) - length :]
+    return value
 
 
 # 10 digits: 0 + a mobile prefix digit (3, 5, 7, 8, 9) + 8 digits.

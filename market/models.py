@@ -22,7 +22,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from . import places
-from .identifiers import gtin_validator, tax_code_validator
+from .fields import GtinField
+from .identifiers import gtin_compact, gtin_validator, tax_code_validator
+from .slugs import VietnameseSlugMixin
 
 
 class SellerKind(models.TextChoices):
@@ -106,6 +108,14 @@ class Seller(Address):
         related_name="+",
     )
     is_active = models.BooleanField(_("đang bán"), default=True)
+    declares_own_tax = models.BooleanField(
+        _("tự kê khai thuế"),
+        default=False,
+        help_text=_(
+            "Hợp tác xã hoặc doanh nghiệp tự kê khai, nộp thuế: sàn không khấu "
+            "trừ thuế khi bán hàng. Hộ kinh doanh luôn được sàn khấu trừ."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -168,7 +178,7 @@ class SellerApplication(Address):
         return f"{self.legal_name} ({self.tax_code})"
 
 
-class MarketIndexPage(Page):
+class MarketIndexPage(VietnameseSlugMixin, Page):
     """The market: lists every live product, with filters."""
 
     intro = RichTextField(
@@ -190,7 +200,7 @@ class MarketIndexPage(Page):
         return context
 
 
-class StorePage(Page):
+class StorePage(VietnameseSlugMixin, Page):
     """One seller's store; its subtree is the seller's own corner of the site."""
 
     seller = models.OneToOneField(
@@ -239,7 +249,7 @@ class ProductPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ProductPage(Page):
+class ProductPage(VietnameseSlugMixin, Page):
     """A product with its variants. Summary fields (price_min, ocop_stars, …)
     are kept by `market.services.product_refresh_summary` for fast filtering."""
 
@@ -288,8 +298,16 @@ class ProductPage(Page):
             [index.SearchField("legal_name"), index.AutocompleteField("legal_name")],
         ),
         index.RelatedFields(
-            "variants", [index.SearchField("label"), index.SearchField("sku")]
+            "variants",
+            [
+                index.SearchField("label"),
+                index.SearchField("sku"),
+                index.SearchField("gtin"),
+            ],
         ),
+        index.RelatedFields("certifications", [index.SearchField("number")]),
+        # Where it comes from, weighted below the product's own words.
+        index.SearchField("search_places", boost=0.3),
         index.FilterField("seller"),
         index.FilterField("category"),
         index.FilterField("province_code"),
@@ -302,6 +320,13 @@ class ProductPage(Page):
     class Meta:
         verbose_name = _("sản phẩm")
         verbose_name_plural = _("sản phẩm")
+
+    def search_places(self) -> str:
+        """The seller's ward and province, as search text."""
+        seller = self.seller
+        return places.place_names(
+            province_code=seller.province_code, ward_code=seller.ward_code
+        )
 
     def get_context(self, request, *args, **kwargs):
         from market.browse import product_context
@@ -360,14 +385,25 @@ class Variant(Orderable):
         _("quy cách"), max_length=60, help_text=_("Ví dụ: 500 g, 1 kg, hộp 6 chai")
     )
     sku = models.CharField(_("mã hàng (SKU)"), max_length=40, unique=True)
-    gtin = models.CharField(
+    # Stored as 14 digits (a GTIN-13 gets a leading 0), unique across all
+    # sellers: the printed QR codes name a lot by GTIN + lot code.
+    gtin = GtinField(
         _("mã vạch GTIN"),
         max_length=14,
         unique=True,
         null=True,
         blank=True,
         validators=[gtin_validator],
-        help_text=_("13 hoặc 14 chữ số in dưới mã vạch. Bỏ trống nếu chưa có."),
+        help_text=_(
+            "13 hoặc 14 chữ số in dưới mã vạch. Bỏ trống nếu chưa có. "
+            "Mã 13 số được lưu thêm số 0 ở đầu."
+        ),
+        error_messages={
+            "unique": _(
+                "Mã vạch GTIN này đã thuộc về một loại hàng khác. Mỗi mã vạch "
+                "chỉ của một sản phẩm: hãy xem lại mã in trên bao bì."
+            )
+        },
     )
     weight_g = models.PositiveIntegerField(_("khối lượng (gam)"), default=0)
     price_vnd = models.PositiveBigIntegerField(
@@ -390,10 +426,10 @@ class Variant(Orderable):
     def __str__(self) -> str:
         return f"{self.product.title} – {self.label}"
 
-    def save(self, *args, **kwargs):
-        if self.gtin == "":
-            self.gtin = None
-        super().save(*args, **kwargs)
+    @property
+    def gtin_printed(self) -> str | None:
+        """The GTIN as printed under the bar code (GTIN-13 without its 0)."""
+        return gtin_compact(self.gtin)
 
 
 class Stock(models.Model):

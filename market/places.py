@@ -73,6 +73,24 @@ def ward_name(code: int | None) -> str:
     return entry[0] if entry else ""
 
 
+_DIVISION_WORDS = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
+
+
+def short_name(name: str) -> str:
+    """A place's own name without "Tỉnh", "Thành phố", "Phường", "Xã"…:
+    what a shopper types ("Đà Nẵng")."""
+    for word in _DIVISION_WORDS:
+        if name.startswith(word):
+            return name[len(word) :]
+    return name
+
+
+def place_names(*, province_code: int | None, ward_code: int | None) -> str:
+    """Ward and province names ("Hải Châu, Đà Nẵng"), for search."""
+    names = [ward_name(ward_code), province_name(province_code)]
+    return ", ".join(short_name(name) for name in names if name)
+
+
 def ward_province(code: int) -> int | None:
     entry = _ward_index().get(code)
     return entry[1] if entry else None

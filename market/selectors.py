@@ -8,6 +8,7 @@ API response costs the same number of SQL queries for 5 items or 50.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -53,6 +54,8 @@ class ProductFilters:
     price_max: int | None = None
     in_stock: bool = False
     seller_id: int | None = None
+    gtin: str | None = None  # digits, with or without leading zeros
+    sku: str | None = None
     sort: str = DEFAULT_SORT
 
 
@@ -106,7 +109,73 @@ def _apply_filters(products, filters: ProductFilters):
         conditions &= Q(in_stock=True)
     if filters.seller_id:
         conditions &= Q(seller_id=filters.seller_id)
+    variants = _variant_codes(filters)
+    if variants is not None:
+        conditions &= Q(pk__in=variants.values("product_id"))
     return products.filter(conditions)
+
+
+def gtin_forms(value: str) -> list[str]:
+    """The stored forms a GTIN can have (8, 12, 13 or 14 digits, padded
+    with zeros): a barcode read as 13 digits finds one kept as 14."""
+    digits = value.strip().lstrip("0") or "0"
+    return [digits.zfill(size) for size in (8, 12, 13, 14) if len(digits) <= size]
+
+
+def _variant_codes(filters: ProductFilters):
+    """Active variants with the filters' GTIN and SKU, or None without them."""
+    if not filters.gtin and not filters.sku:
+        return None
+    variants = Variant.objects.filter(is_active=True)
+    if filters.gtin:
+        variants = variants.filter(gtin__in=gtin_forms(filters.gtin))
+    if filters.sku:
+        variants = variants.filter(sku__iexact=filters.sku.strip())
+    return variants
+
+
+# --- text search ---------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+# A number this long is a code (GTIN, certificate): a word on its own.
+_CODE_DIGITS = 6
+
+
+@dataclass
+class TextSearch:
+    """Search results and how they were found."""
+
+    results: object  # modelsearch results (or an empty queryset)
+    text: str  # the words searched for
+    operator: str  # "and": every word; "or": some of them
+    relaxed: bool  # no product had every word: these have some
+
+
+def _meaningful(word: str) -> bool:
+    """A word a partial match may rest on: two letters or more, or a long
+    number; not a lone digit or letter (`' OR 1=1 --`, `<script>`)."""
+    if word.isdigit():
+        return len(word) >= _CODE_DIGITS
+    return len(word) >= 2
+
+
+def product_text_search(
+    *, products: QuerySet[ProductPage], text: str, backend: str = "default"
+) -> TextSearch:
+    """`products` matching every word of `text` (through the configured
+    search backend), best first. When none has every word, the products
+    with some of its meaningful words are given instead (`relaxed`). A
+    query without a meaningful word finds nothing: nonsense (`1=1`,
+    `' OR 1=1 --`) never lists the whole catalogue."""
+    words = _WORD.findall(text)
+    kept = " ".join(word for word in words if _meaningful(word))
+    if not kept:
+        return TextSearch(products.none(), text, "and", relaxed=len(words) > 1)
+    results = products.search(text, operator="and", backend=backend)
+    if len(words) < 2 or results.count():
+        return TextSearch(results, text, "and", relaxed=False)
+    results = products.search(kept, operator="or", backend=backend)
+    return TextSearch(results, kept, "or", relaxed=True)
 
 
 def _images_prefetch(rendition: str) -> Prefetch:

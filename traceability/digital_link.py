@@ -12,7 +12,15 @@ Printed forms:
 
 `s` is a truncated HMAC-SHA256 of what the path identifies, so changing one
 character of the GTIN, lot, serial or signature makes the code fail to verify.
-The expiry date is not signed: the scan page shows the date from the database.
+The GS1 form also signs the lot's own database id, which the path does not
+carry: a code printed for one lot can never verify for another lot, even one
+with the same GTIN and lot code (say, a GTIN taken over by another seller).
+Codes printed before that binding ("unbound") verify only when the caller
+says the lot predates it. The expiry date is not signed: the scan page shows
+the date from the database.
+
+Keys rotate: `verify` takes every key still accepted (the current one first,
+then the old ones), `build_*` sign with the one they are given.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -38,7 +47,10 @@ GTIN14_RE = re.compile(r"^\d{14}$")
 GS1_PATH_RE = re.compile(
     r"^/01/(?P<gtin>\d{8,14})/10/(?P<lot>[^/]+)(?:/21/(?P<serial>[^/]+))?/?$"
 )
-SHORT_PATH_RE = re.compile(r"^/q/(?P<lot_id>\d+)(?:/(?P<serial>[^/]+))?/?$")
+SHORT_PATH_RE = re.compile(r"^/q/(?P<lot_id>\d{1,19})(?:/(?P<serial>[^/]+))?/?$")
+# Database ids are signed 64-bit integers: a longer number names no lot and
+# must not reach the database (SQLite and PostgreSQL refuse it with an error).
+MAX_LOT_ID = 2**63 - 1
 
 
 class DigitalLinkError(ValueError):
@@ -86,23 +98,63 @@ def _message(*parts: str) -> bytes:
     return "\x1f".join(parts).encode()
 
 
-def sign(*, key: bytes, gtin: str | None, lot: str, serial: str | None) -> str:
-    """Signature for a GTIN form (`gtin` set) or a short form (`lot` = lot id)."""
+def sign(
+    *,
+    key: bytes,
+    gtin: str | None,
+    lot: str,
+    serial: str | None,
+    lot_id: int | None = None,
+) -> str:
+    """Signature for a GTIN form (`gtin` set) or a short form (`lot` = lot id).
+
+    For the GTIN form `lot_id` is the lot's database id; None gives the
+    unbound signature of codes printed before ids were signed.
+    """
     kind = "01" if gtin else "q"
-    mac = hmac.new(key, _message(kind, gtin or "", lot, serial or ""), hashlib.sha256)
+    parts = [kind, gtin or "", lot, serial or ""]
+    if gtin and lot_id is not None:
+        parts.append(f"id={int(lot_id)}")
+    mac = hmac.new(key, _message(*parts), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:SIGNATURE_BYTES]).decode()
 
 
-def verify(*, key: bytes, link: ParsedLink) -> bool:
-    """True when the link's signature matches what its path names."""
+def _expected(
+    link: ParsedLink, *, key: bytes, lot_id: int | None, unbound_ok: bool
+) -> list[str]:
+    if not link.gtin:
+        return [sign(key=key, gtin=None, lot=str(link.lot_id), serial=link.serial)]
+    lot = link.lot or ""
+    found = []
+    if lot_id is not None:
+        found.append(
+            sign(key=key, gtin=link.gtin, lot=lot, serial=link.serial, lot_id=lot_id)
+        )
+    if unbound_ok:
+        found.append(sign(key=key, gtin=link.gtin, lot=lot, serial=link.serial))
+    return found
+
+
+def verify(
+    *,
+    keys: Sequence[bytes],
+    link: ParsedLink,
+    lot_id: int | None = None,
+    unbound_ok: bool = False,
+) -> bool:
+    """True when the link's signature matches what its path names.
+
+    `keys`: every key still accepted. For the GTIN form, `lot_id` is the id
+    of the lot the path names (None: no such lot, so nothing verifies unless
+    `unbound_ok`); `unbound_ok` also accepts the unbound signature.
+    """
     if len(link.signature) != SIGNATURE_LENGTH:
         return False
-    if link.gtin:
-        lot = link.lot or ""
-    else:
-        lot = str(link.lot_id)
-    expected = sign(key=key, gtin=link.gtin, lot=lot, serial=link.serial)
-    return hmac.compare_digest(expected, link.signature)
+    return any(
+        hmac.compare_digest(expected, link.signature)
+        for key in keys
+        for expected in _expected(link, key=key, lot_id=lot_id, unbound_ok=unbound_ok)
+    )
 
 
 def build_gs1(
@@ -111,10 +163,12 @@ def build_gs1(
     key: bytes,
     gtin: str,
     lot: str,
+    lot_id: int,
     serial: str | None = None,
     expiry: dt.date | None = None,
 ) -> str:
-    """`{base_url}/01/{GTIN-14}/10/{lot}[/21/{serial}]?17=YYMMDD&s=…`."""
+    """`{base_url}/01/{GTIN-14}/10/{lot}[/21/{serial}]?17=YYMMDD&s=…`, the
+    signature bound to the lot's database id `lot_id`."""
     gtin14 = gtin_pad(gtin)
     check_attribute(lot, name="lot")
     path = f"/01/{gtin14}/10/{lot}"
@@ -124,7 +178,8 @@ def build_gs1(
     query = []
     if expiry is not None:
         query.append(f"17={expiry:%y%m%d}")
-    query.append(f"s={sign(key=key, gtin=gtin14, lot=lot, serial=serial)}")
+    signature = sign(key=key, gtin=gtin14, lot=lot, serial=serial, lot_id=lot_id)
+    query.append(f"s={signature}")
     return f"{base_url.rstrip('/')}{path}?{'&'.join(query)}"
 
 
@@ -180,13 +235,16 @@ def parse(uri: str) -> ParsedLink:
             signature=signature,
         )
     if match := SHORT_PATH_RE.match(path):
+        lot_id = int(match["lot_id"])
+        if not 1 <= lot_id <= MAX_LOT_ID:
+            raise DigitalLinkError(f"no lot can have the id {lot_id}")
         serial = match["serial"]
         if serial is not None:
             check_attribute(serial, name="serial")
         return ParsedLink(
             gtin=None,
             lot=None,
-            lot_id=int(match["lot_id"]),
+            lot_id=lot_id,
             serial=serial,
             expiry=None,
             signature=signature,

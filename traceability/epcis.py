@@ -20,6 +20,12 @@ How our lot events map to EPCIS 2.0 (GS1 EPCIS/CBV 2.0):
   out of circulation and `recalled` the state they are then in;
 - anything else we record: `ObjectEvent` OBSERVE with its own CBV values.
 
+Read points are URIs of registered places only: a farm's `geo:` URI, a
+partner post office's site URI (`{SITE_URL}/dia-diem/buu-cuc/{code}`; an
+SGLN once partners record a GLN). What a worker typed as the place is free text, which
+is no URI: it goes to the extension field `nq:placeText`, never to
+`readPoint` (an event stored with text as its read point is exported so too).
+
 Every event has `eventTime` in Vietnam time with `eventTimeZoneOffset`
 "+07:00", `recordTime`, `eventID` "urn:uuid:…" and the lot as an EPC class
 in `quantityList`. The hash chain is carried in extension fields
@@ -36,6 +42,7 @@ identifier for a class of objects; without a GTIN, our own lot URL.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -85,6 +92,19 @@ KIND_DEFAULTS = {
     "recall": ("OBSERVE", "holding", "recalled"),
     "observation": ("OBSERVE", "inspecting", ""),
 }
+
+
+# An absolute URI in plain ASCII with no spaces: what JSON Schema's "uri"
+# format accepts for the values we write (no percent-escapes in ours).
+_URI_RE = re.compile(
+    r"^[A-Za-z][A-Za-z0-9+.-]*:" r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$"
+)
+
+
+def looks_like_uri(value: str) -> bool:
+    """True for an absolute URI (`geo:…`, `https://…`, `urn:…`), False for
+    typed text such as "Bưu cục Hội An"."""
+    return bool(value) and bool(_URI_RE.match(value))
 
 
 class EpcisError(ValueError):
@@ -193,8 +213,13 @@ def event_document(lot: LotInfo, event: EventInfo) -> dict:
     }
     if disposition:
         document["disposition"] = disposition
-    if event.read_point:
+    place_text = event.data.get("place_text") if event.data else None
+    if looks_like_uri(event.read_point):
         document["readPoint"] = {"id": event.read_point}
+    elif event.read_point:
+        place_text = place_text or event.read_point
+    if isinstance(place_text, str) and place_text.strip():
+        document["nq:placeText"] = place_text.strip()
     if transactions := _transactions(event.data):
         document["bizTransactionList"] = transactions
     if action == "ADD":

@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from market import signals
 from traceability.packing import lot_events_for_shipment
+from traceability.services.recalls import order_recall_notices
 
 
 @receiver(signals.shipment_status_changed, dispatch_uid="traceability.lot_events")
@@ -21,3 +22,9 @@ def record_lot_events(
         occurred_at=occurred_at,
         location=location,
     )
+
+
+@receiver(signals.order_page_notices, dispatch_uid="traceability.recall_notices")
+def recall_notices(sender, order, **kwargs):
+    """A red notice on the order page for each recalled lot packed into it."""
+    return order_recall_notices(order=order)

@@ -107,7 +107,7 @@ def font(name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _wrap(
+def text_lines(
     draw: ImageDraw.ImageDraw, text: str, face, width: int, max_lines: int
 ) -> list[str]:
     words, lines, line = text.split(), [], ""
@@ -190,7 +190,7 @@ def _template(
     size = geometry.line_px
     bold = font(FONT_BOLD, size)
     x, y, width = geometry.text_x, pad + size // 4, geometry.text_width
-    for line in _wrap(draw, content.product, bold, width, max_lines=2):
+    for line in text_lines(draw, content.product, bold, width, max_lines=2):
         draw.text((x, y), line, font=bold, fill=0)
         y += round(size * 1.25)
     serial_y = y
@@ -199,7 +199,7 @@ def _template(
         if y + size > cell_h - pad - size * 1.3:
             break
         face = _shrink_to_fit(draw, text, size, width)
-        line = _wrap(draw, text, face, width, max_lines=1)[0]
+        line = text_lines(draw, text, face, width, max_lines=1)[0]
         draw.text((x, y), line, font=face, fill=0)
         y += round(size * 1.2)
     # The domain sits at the bottom in plain text, so a sticker pasted over

@@ -153,6 +153,9 @@ class Lot(models.Model):
     recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
     recalled_at = models.DateTimeField(null=True, blank=True)
     serials_issued = models.PositiveIntegerField(default=0, editable=False)
+    # True for lots that existed before QR signatures named the lot's id:
+    # their labels, already printed, carry the older ("unbound") signature.
+    accepts_unbound_codes = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

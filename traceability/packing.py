@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from market.checkout.models import Order, OrderLine, Shipment, ShipmentStatus
 from market.checkout.services import shipment_set_status
 from traceability.models import Lot, LotAllocation, LotEvent, LotEventKind, LotStatus
+from traceability.selectors import shipment_place
 from traceability.services.events import lot_event_append
 
 # What a shipment status means for the lots inside it (CBV words).
@@ -130,6 +131,7 @@ def lot_events_for_shipment(
         order_line__shipment_id=shipment.pk
     ).values_list("lot_id", "quantity"):
         quantities[lot_id] += quantity
+    read_point, place = shipment_place(shipment=shipment, typed=location)
     events = []
     for lot in Lot.objects.filter(pk__in=quantities).order_by("pk"):
         with transaction.atomic():
@@ -145,8 +147,12 @@ def lot_events_for_shipment(
                     occurred_at=occurred_at,
                     biz_step=biz_step,
                     disposition=disposition,
-                    read_point=location,
-                    data={"shipment": shipment.pk, "quantity": quantities[lot.pk]},
+                    read_point=read_point,
+                    data={
+                        "shipment": shipment.pk,
+                        "quantity": quantities[lot.pk],
+                        **place,
+                    },
                 )
             )
     return events

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from traceability import qr
+from traceability import digital_link, qr
 from traceability.models import Lot
 from traceability.selectors import user_may_print
 from traceability.services.links import lot_link, serial_number
@@ -26,7 +26,7 @@ FORMATS = {
 
 @require_GET
 def lot_qr(request, lot_id: int, fmt: str):
-    if fmt not in FORMATS:
+    if fmt not in FORMATS or lot_id > digital_link.MAX_LOT_ID:
         raise Http404
     lot = get_object_or_404(Lot.objects.select_related("variant", "farm"), pk=lot_id)
     serial = request.GET.get("serial") or None

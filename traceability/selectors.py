@@ -6,15 +6,46 @@ append-only history, never stored twice."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from market.access import user_seller_ids
+from market.checkout.models import Shipment
+from market.fulfilment.models import Partner
 from market.models import Certification, CertificationKind, ReviewStatus
 from traceability import digital_link, epcis
 from traceability.models import DiaryEntry, Farm, LabelRun, Lot, LotEvent
+
+
+def partner_location_uri(code: str) -> str:
+    """A partner post office as an EPCIS location: our site URI for it (the
+    partners have no GLN registered, so no `urn:epc:id:sgln:` yet)."""
+    return f"{settings.SITE_URL.rstrip('/')}/dia-diem/buu-cuc/{quote(code, safe='')}"
+
+
+def shipment_place(*, shipment: Shipment, typed: str = "") -> tuple[str, dict]:
+    """Where a shipment's lot event happened: (read point, event data).
+
+    Rule kept: the read point is a registered location (the post office
+    carrying the parcel) or empty, never what a worker typed; the typed place
+    is kept as `place_text`, the office's name as `place_name`.
+    """
+    data: dict = {}
+    read_point = ""
+    office = (
+        Partner.objects.filter(parcels__shipment_id=shipment.pk)
+        .values_list("code", "name")
+        .first()
+    )
+    if office:
+        read_point = partner_location_uri(office[0])
+        data["place_name"] = office[1]
+    if typed and typed.strip():
+        data["place_text"] = typed.strip()[:200]
+    return read_point, data
 
 
 def farms_visible_to(*, user) -> QuerySet[Farm]:

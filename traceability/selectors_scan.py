@@ -23,6 +23,7 @@ lot is shown to the shopper.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -44,7 +45,7 @@ from market.models import (
     Variant,
 )
 from market.places import province_name, ward_name
-from traceability import digital_link
+from traceability import digital_link, epcis
 from traceability.models import (
     DiaryEntry,
     DiaryKind,
@@ -54,7 +55,7 @@ from traceability.models import (
     LotEventKind,
     Scan,
 )
-from traceability.services.links import signing_key
+from traceability.services.links import verifying_keys
 from traceability.verdicts import (
     Limits,
     LinkCheck,
@@ -97,6 +98,8 @@ class LotView:
     packed_on: dt.date | None
     best_before: dt.date | None
     serials_issued: int
+    # Harvest day of the same variant's lot before this one from this farm.
+    previous_harvested_on: dt.date | None
     farm_id: int
     farm_name: str
     province_code: int | None
@@ -167,15 +170,6 @@ class ScanPage:
         return self.lot is not None and self.verdict != Verdict.NOT_GENUINE
 
 
-def gtin_candidates(gtin14: str) -> list[str]:
-    """The forms a GTIN-14 may be stored in (GTIN-8/12/13 are zero-padded)."""
-    forms = [gtin14]
-    for length in (13, 12, 8):
-        if set(gtin14[: 14 - length]) == {"0"}:
-            forms.append(gtin14[14 - length :])
-    return forms
-
-
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -186,9 +180,31 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _fetch_named(sql: str, params: list) -> list[dict]:
+    """Rows as {column alias: value}: columns are read by name, never by
+    position, so adding one cannot shift the others."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _first_rendition(image_column: str, rendition_table: str) -> str:
+    """A join condition picking one rendition (the oldest) of the image in
+    `image_column` with the spec given as a parameter: an image may have
+    several (one per focal point), and a join must not multiply the row."""
+    # Only quoted table names and our own column names are formatted in.
+    return (
+        f"r.id = (SELECT r2.id FROM {rendition_table} r2 "  # noqa: S608
+        f"WHERE r2.image_id = {image_column} AND r2.filter_spec = %s "
+        "ORDER BY r2.id LIMIT 1)"
+    )
+
+
 @cache
 def _lot_sql_head() -> str:
-    rendition = get_image_model().get_rendition_model()
+    rendition = _table(get_image_model().get_rendition_model())
+    lots, images = _table(Lot), _table(ProductImage)
     # Scans by crawlers and link previews are logged but never make a genuine
     # label look copied.
     scans = (
@@ -196,30 +212,39 @@ def _lot_sql_head() -> str:
         "AND sc.client_class <> 'bot'"
     )
     # Only quoted table names from the models' _meta are formatted in; every
-    # value is a query parameter.
+    # value is a query parameter. Column aliases are `_LotRow` field names.
     return f"""
-SELECT l.id, l.code, l.status, l.recall_reason, l.harvested_on, l.packed_on,
-  l.best_before, l.serials_issued, f.id, f.name, f.province_code, f.ward_code,
-  v.label, p.id, p.title, p.url_path, p.live, s.id, s.legal_name,
-  (SELECT r.file || '|' || r.width || '|' || r.height || '|' || pi.alt_text
-     FROM {_table(ProductImage)} pi
-     JOIN {_table(rendition)} r ON r.image_id = pi.image_id AND r.filter_spec = %s
-     WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1),
+SELECT l.id AS pk, l.code AS code, l.status AS status,
+  l.recall_reason AS recall_reason, l.harvested_on AS harvested_on,
+  l.packed_on AS packed_on, l.best_before AS best_before,
+  l.serials_issued AS serials_issued,
+  l.accepts_unbound_codes AS accepts_unbound_codes,
+  (SELECT MAX(pl.harvested_on) FROM {lots} pl
+     WHERE pl.variant_id = l.variant_id AND pl.farm_id = l.farm_id
+       AND pl.harvested_on < l.harvested_on) AS previous_harvested_on,
+  f.id AS farm_id, f.name AS farm_name, f.province_code AS province_code,
+  f.ward_code AS ward_code, v.label AS variant_label, p.id AS product_id,
+  p.title AS product_title, p.url_path AS product_url_path,
+  p.live AS product_live, s.id AS seller_id, s.legal_name AS seller_name,
+  pi.image_id AS photo_image_id, pi.alt_text AS photo_alt,
+  r.file AS photo_file, r.width AS photo_width, r.height AS photo_height,
   (SELECT rp.url_path FROM {_table(Site)} st
      JOIN {_table(Page)} rp ON rp.id = st.root_page_id
-     WHERE st.is_default_site ORDER BY st.id LIMIT 1),
-  (SELECT COUNT(*) {scans}),
-  (SELECT COUNT(DISTINCT sc.client_hash) {scans}),
-  (SELECT COUNT(*) {scans} AND sc.client_hash = %s),
-  (SELECT MIN(sc.scanned_at) {scans} AND sc.verdict = 'genuine'),
-  (SELECT pi.image_id FROM {_table(ProductImage)} pi
-     WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1)
-FROM {_table(Lot)} l
+     WHERE st.is_default_site ORDER BY st.id LIMIT 1) AS site_root,
+  (SELECT COUNT(*) {scans}) AS scan_count,
+  (SELECT COUNT(DISTINCT sc.client_hash) {scans}) AS scan_clients,
+  (SELECT COUNT(*) {scans} AND sc.client_hash = %s) AS scans_by_client,
+  (SELECT MIN(sc.scanned_at) {scans} AND sc.verdict = 'genuine')
+    AS first_verified_at
+FROM {lots} l
 JOIN {_table(Variant)} v ON v.id = l.variant_id
 JOIN {_table(ProductPage)} pp ON pp.page_ptr_id = v.product_id
 JOIN {_table(Page)} p ON p.id = pp.page_ptr_id
 JOIN {_table(Seller)} s ON s.id = pp.seller_id
 JOIN {_table(Farm)} f ON f.id = l.farm_id
+LEFT JOIN {images} pi ON pi.id = (SELECT pi2.id FROM {images} pi2
+  WHERE pi2.product_id = p.id ORDER BY pi2.sort_order, pi2.id LIMIT 1)
+LEFT JOIN {rendition} r ON {_first_rendition("pi.image_id", rendition)}
 """  # noqa: S608
 
 
@@ -235,75 +260,119 @@ def _as_datetime(value) -> dt.datetime | None:
     return value
 
 
-def _photo(packed: str | None, *, alt: str) -> Photo | None:
-    """A rendition packed by SQL as "file|width|height|alt"."""
-    if not packed:
+def _photo(
+    file: str | None, width: int | None, height: int | None, *, alt: str
+) -> Photo | None:
+    """A rendition read from its own columns, or None when there is none."""
+    if not file:
         return None
-    name, width, height, stored_alt = packed.split("|", 3)
     return Photo(
-        url=get_rendition_storage().url(name),
+        url=get_rendition_storage().url(file),
         width=int(width),
         height=int(height),
-        alt=stored_alt or alt,
+        alt=alt,
     )
 
 
 @dataclass(frozen=True)
 class _LotRow:
-    lot: LotView
-    photo: str | None
+    """One row of the lot query, field for field (see `_lot_sql_head`)."""
+
+    pk: int
+    code: str
+    status: str
+    recall_reason: str
+    harvested_on: dt.date | str
+    packed_on: dt.date | str | None
+    best_before: dt.date | str | None
+    serials_issued: int
+    accepts_unbound_codes: bool
+    previous_harvested_on: dt.date | str | None
+    farm_id: int
+    farm_name: str
+    province_code: int | None
+    ward_code: int | None
+    variant_label: str
+    product_id: int
+    product_title: str
+    product_url_path: str
+    product_live: bool
+    seller_id: int
+    seller_name: str
+    photo_image_id: int | None
+    photo_alt: str | None
+    photo_file: str | None
+    photo_width: int | None
+    photo_height: int | None
     site_root: str | None
-    history: ScanHistory
-    first_verified_at: dt.datetime | None
-    first_image_id: int | None
+    scan_count: int
+    scan_clients: int
+    scans_by_client: int
+    first_verified_at: dt.datetime | str | None
+
+    def lot_view(self) -> LotView:
+        return LotView(
+            pk=self.pk,
+            code=self.code,
+            status=self.status,
+            recall_reason=self.recall_reason,
+            harvested_on=_as_date(self.harvested_on),
+            packed_on=_as_date(self.packed_on),
+            best_before=_as_date(self.best_before),
+            serials_issued=self.serials_issued,
+            previous_harvested_on=_as_date(self.previous_harvested_on),
+            farm_id=self.farm_id,
+            farm_name=self.farm_name,
+            province_code=self.province_code,
+            ward_code=self.ward_code,
+            variant_label=self.variant_label,
+            product_id=self.product_id,
+            product_title=self.product_title,
+            product_url_path=self.product_url_path,
+            product_live=bool(self.product_live),
+            seller_id=self.seller_id,
+            seller_name=self.seller_name,
+        )
+
+    @property
+    def history(self) -> ScanHistory:
+        return ScanHistory(
+            count=self.scan_count,
+            distinct_clients=self.scan_clients,
+            client_seen=self.scans_by_client > 0,
+        )
+
+    def photo(self, *, alt: str) -> Photo | None:
+        return _photo(
+            self.photo_file,
+            self.photo_width,
+            self.photo_height,
+            alt=self.photo_alt or alt,
+        )
 
 
 def _find_lot(link: digital_link.ParsedLink, *, client: str) -> _LotRow | None:
+    """The one lot the link names, or None.
+
+    Exact: GTINs are stored as 14 digits and unique across sellers, lot codes
+    unique per variant, so a GTIN + lot code names one lot; if two rows ever
+    matched, the code names none.
+    """
     serial_key = link.serial or ""
-    params: list = [PRODUCT_PHOTO_SPEC, serial_key, serial_key, serial_key, client]
-    params.append(serial_key)
+    # In the order the placeholders appear: the four scan-history subqueries
+    # (one with the client), then the photo's rendition join.
+    params: list = [serial_key, serial_key, serial_key, client, serial_key]
+    params.append(PRODUCT_PHOTO_SPEC)
     if link.gtin:
-        gtins = gtin_candidates(link.gtin)
-        where = f"WHERE l.code = %s AND v.gtin IN ({', '.join(['%s'] * len(gtins))})"
-        params += [link.lot, *gtins]
+        where = "WHERE v.gtin = %s AND l.code = %s"
+        params += [link.gtin, link.lot]
     else:
         where = "WHERE l.id = %s"
         params.append(link.lot_id)
-    rows = _fetch(f"{_lot_sql_head()}{where} LIMIT 1", params)
-    if not rows:
+    rows = _fetch_named(f"{_lot_sql_head()}{where} LIMIT 2", params)
+    if len(rows) != 1:
         return None
-    row = rows[0]
-    lot = LotView(
-        pk=row[0],
-        code=row[1],
-        status=row[2],
-        recall_reason=row[3],
-        harvested_on=_as_date(row[4]),
-        packed_on=_as_date(row[5]),
-        best_before=_as_date(row[6]),
-        serials_issued=row[7],
-        farm_id=row[8],
-        farm_name=row[9],
-        province_code=row[10],
-        ward_code=row[11],
-        variant_label=row[12],
-        product_id=row[13],
-        product_title=row[14],
-        product_url_path=row[15],
-        product_live=bool(row[16]),
-        seller_id=row[17],
-        seller_name=row[18],
-    )
-    return _LotRow(
-        lot=lot,
-        photo=row[19],
-        site_root=row[20],
-        history=ScanHistory(
-            count=row[21], distinct_clients=row[22], client_seen=row[23] > 0
-        ),
-        first_verified_at=_as_datetime(row[24]),
-        first_image_id=row[25],
-    )
+    return _LotRow(**rows[0])
 
 
 @cache
@@ -343,45 +412,93 @@ def _certifications(lot: LotView, *, today: dt.date) -> list[CertificationLine]:
 
 @cache
 def _diary_sql() -> str:
-    rendition = get_image_model().get_rendition_model()
+    rendition = _table(get_image_model().get_rendition_model())
+    diary = _table(DiaryEntry)
     return f"""
-SELECT d.occurred_at, d.kind, d.note, d.input_product, d.pre_harvest_days,
-  (SELECT r.file || '|' || r.width || '|' || r.height || '|'
-     FROM {_table(rendition)} r
-     WHERE r.image_id = d.photo_id AND r.filter_spec = %s LIMIT 1),
-  d.photo_id
-FROM {_table(DiaryEntry)} d
-WHERE d.farm_id = %s AND d.occurred_at < %s
-  AND NOT EXISTS (SELECT 1 FROM {_table(DiaryEntry)} c WHERE c.corrects_id = d.id)
+SELECT d.occurred_at AS occurred_at, d.kind AS kind, d.note AS note,
+  d.input_product AS input_product, d.pre_harvest_days AS pre_harvest_days,
+  d.photo_id AS photo_id, r.file AS thumb_file, r.width AS thumb_width,
+  r.height AS thumb_height
+FROM {diary} d
+LEFT JOIN {rendition} r ON {_first_rendition("d.photo_id", rendition)}
+WHERE d.farm_id = %s
+  AND ((d.kind NOT IN (%s, %s) AND d.occurred_at >= %s AND d.occurred_at < %s)
+    OR (d.kind = %s AND d.occurred_at >= %s AND d.occurred_at < %s)
+    OR (d.kind = %s AND d.occurred_at >= %s AND d.occurred_at < %s))
+  AND NOT EXISTS (SELECT 1 FROM {diary} c WHERE c.corrects_id = d.id)
 ORDER BY d.occurred_at DESC, d.id DESC
 LIMIT {DIARY_ENTRIES_SHOWN}
 """  # noqa: S608
 
 
-def _diary(lot: LotView) -> tuple[list[DiaryLine], list[int]]:
-    """The farm's last entries up to the end of the harvest day, oldest first,
-    and the ids of their photos that have no thumbnail yet."""
+# Before any lot: the window of a farm's first lot starts here.
+_DIARY_START = dt.date(2000, 1, 1)
+
+
+def _day_bounds(first: dt.date, last: dt.date) -> list:
+    """[local midnight of `first`, local midnight after `last`) as DB values."""
     tz = timezone.get_current_timezone()
-    until = dt.datetime.combine(
-        lot.harvested_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz
-    )
-    until_db = connection.ops.adapt_datetimefield_value(until)
-    rows = _fetch(_diary_sql(), [DIARY_PHOTO_SPEC, lot.farm_id, until_db])
+    return [
+        connection.ops.adapt_datetimefield_value(
+            dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+        )
+        for day in (first, last + dt.timedelta(days=1))
+    ]
+
+
+def diary_window(lot: LotView) -> list:
+    """The diary that belongs to this lot, as query parameters.
+
+    - Work on the farm (sowing, inputs, watering, observations) from the day
+      after the same variant's previous lot from this farm was harvested,
+      up to the end of this lot's harvest day;
+    - harvest entries of this lot's harvest day and packing entries of its
+      packing day only: another lot's harvest or packing never shows.
+    """
+    start = lot.previous_harvested_on
+    start = start + dt.timedelta(days=1) if start else _DIARY_START
+    work = _day_bounds(min(start, lot.harvested_on), lot.harvested_on)
+    harvest = _day_bounds(lot.harvested_on, lot.harvested_on)
+    if lot.packed_on:
+        packing = _day_bounds(lot.packed_on, lot.packed_on)
+    else:
+        packing = [harvest[0], harvest[0]]  # an empty range
+    return [
+        DiaryKind.HARVEST.value,
+        DiaryKind.PACKING.value,
+        *work,
+        DiaryKind.HARVEST.value,
+        *harvest,
+        DiaryKind.PACKING.value,
+        *packing,
+    ]
+
+
+def _diary(lot: LotView) -> tuple[list[DiaryLine], list[int]]:
+    """The lot's own diary (see `diary_window`), oldest first, and the ids of
+    its photos that have no thumbnail yet."""
+    params = [DIARY_PHOTO_SPEC, lot.farm_id, *diary_window(lot)]
     lines = []
     missing = []
-    for occurred_at, kind, note, product, days, thumb, photo_id in reversed(rows):
+    for row in reversed(_fetch_named(_diary_sql(), params)):
+        kind = row["kind"]
         label = str(_KIND_LABELS.get(kind, kind))
-        if photo_id and not thumb:
-            missing.append(photo_id)
+        if row["photo_id"] and not row["thumb_file"]:
+            missing.append(row["photo_id"])
         lines.append(
             DiaryLine(
-                occurred_at=_as_datetime(occurred_at),
+                occurred_at=_as_datetime(row["occurred_at"]),
                 kind=kind,
                 label=label,
-                note=note,
-                input_product=product,
-                pre_harvest_days=days,
-                thumb=_photo(thumb, alt=label),
+                note=row["note"],
+                input_product=row["input_product"],
+                pre_harvest_days=row["pre_harvest_days"],
+                thumb=_photo(
+                    row["thumb_file"],
+                    row["thumb_width"],
+                    row["thumb_height"],
+                    alt=label,
+                ),
             )
         )
     return lines, missing
@@ -391,7 +508,8 @@ def _diary(lot: LotView) -> tuple[list[DiaryLine], list[int]]:
 def _events_sql() -> str:
     kinds = ", ".join(["%s"] * len(SHOWN_EVENT_KINDS))
     return f"""
-SELECT e.occurred_at, e.kind, e.read_point
+SELECT e.occurred_at AS occurred_at, e.kind AS kind,
+  e.read_point AS read_point, e.data AS data
 FROM {_table(LotEvent)} e
 WHERE e.lot_id = %s AND e.kind IN ({kinds})
 ORDER BY e.seq DESC
@@ -399,17 +517,30 @@ LIMIT {EVENTS_SHOWN}
 """  # noqa: S608
 
 
+def event_place(read_point: str, data) -> str:
+    """Where an event happened, in words: what the worker typed, else the
+    registered place's name (a post office); a bare URI is not shown."""
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    data = data if isinstance(data, dict) else {}
+    for key in ("place_text", "place_name"):
+        if isinstance(data.get(key), str) and data[key].strip():
+            return data[key].strip()
+    # Events stored before places were registered kept the typed text here.
+    return "" if epcis.looks_like_uri(read_point) else read_point
+
+
 def _events(lot: LotView) -> list[EventLine]:
     kinds = [kind.value for kind in SHOWN_EVENT_KINDS]
-    rows = _fetch(_events_sql(), [lot.pk, *kinds])
+    rows = _fetch_named(_events_sql(), [lot.pk, *kinds])
     return [
         EventLine(
-            occurred_at=_as_datetime(occurred_at),
-            kind=kind,
-            label=str(_EVENT_LABELS.get(kind, kind)),
-            read_point=read_point,
+            occurred_at=_as_datetime(row["occurred_at"]),
+            kind=row["kind"],
+            label=str(_EVENT_LABELS.get(row["kind"], row["kind"])),
+            read_point=event_place(row["read_point"], row["data"]),
         )
-        for occurred_at, kind, read_point in reversed(rows)
+        for row in reversed(rows)
     ]
 
 
@@ -426,17 +557,29 @@ def _product_url(lot: LotView, site_root: str | None) -> str:
 
 
 def _link_check(
-    path_and_query: str,
-) -> tuple[digital_link.ParsedLink | None, LinkCheck]:
-    try:
-        link = digital_link.parse(path_and_query)
-    except digital_link.DigitalLinkError:
-        return None, LinkCheck(parsed=False)
-    return link, LinkCheck(
+    link: digital_link.ParsedLink | None, found: _LotRow | None
+) -> LinkCheck:
+    """The signature is checked against the lot the lookup found: a GTIN code
+    is bound to that lot's id, so it verifies for no other lot."""
+    if link is None:
+        return LinkCheck(parsed=False)
+    return LinkCheck(
         parsed=True,
         has_signature=bool(link.signature),
-        signature_ok=digital_link.verify(key=signing_key(), link=link),
+        signature_ok=digital_link.verify(
+            keys=verifying_keys(),
+            link=link,
+            lot_id=found.pk if found else None,
+            unbound_ok=bool(found and found.accepts_unbound_codes),
+        ),
     )
+
+
+def _parse(path_and_query: str) -> digital_link.ParsedLink | None:
+    try:
+        return digital_link.parse(path_and_query)
+    except digital_link.DigitalLinkError:
+        return None
 
 
 def scan_limits() -> Limits:
@@ -456,12 +599,12 @@ def scan_page_data(
     caller logs the scan with `scan_record`).
     """
     today = today or timezone.localdate()
-    link, check = _link_check(path_and_query)
+    link = _parse(path_and_query)
     serial = link.serial if link else None
     found = _find_lot(link, client=client) if link else None
-    lot = found.lot if found else None
+    lot = found.lot_view() if found else None
     outcome = scan_verdict(
-        link=check,
+        link=_link_check(link, found),
         lot=LotFacts(lot.status, lot.best_before, lot.serials_issued) if lot else None,
         serial=serial,
         history=found.history if found else ScanHistory(),
@@ -477,13 +620,13 @@ def scan_page_data(
     page.province = province_name(lot.province_code)
     page.ward = ward_name(lot.ward_code)
     page.product_url = _product_url(lot, found.site_root)
-    page.photo = _photo(found.photo, alt=lot.product_title)
-    page.first_verified_at = found.first_verified_at
+    page.photo = found.photo(alt=lot.product_title)
+    page.first_verified_at = _as_datetime(found.first_verified_at)
     page.certifications = _certifications(lot, today=today)
     page.diary, missing_thumbs = _diary(lot)
     page.events = _events(lot)
-    if found.first_image_id and page.photo is None:
-        page.missing_renditions.append((found.first_image_id, PRODUCT_PHOTO_SPEC))
+    if found.photo_image_id and page.photo is None:
+        page.missing_renditions.append((found.photo_image_id, PRODUCT_PHOTO_SPEC))
     page.missing_renditions += [(pk, DIARY_PHOTO_SPEC) for pk in missing_thumbs]
     return page
 

@@ -8,9 +8,12 @@ client class from the user agent.
 Order of precedence, most serious first, so a shopper is never told "genuine"
 about something they must not eat:
 
-1. ``not-genuine`` — the path is not one of ours, the signature is missing or
-   wrong, no lot has that code, or the serial was never printed;
-2. ``recalled`` — the operator or the seller recalled the lot;
+1. ``recalled`` — the code names one of our lots and that lot is recalled.
+   This wins over everything else, a bad signature or an unprinted serial
+   included: whatever the label, the shopper holds something that claims to
+   come from a recalled lot and must not eat it;
+2. ``not-genuine`` — the path is not one of ours, no lot has that code, the
+   signature is missing or wrong, or the serial was never printed;
 3. ``expired`` — the lot is marked expired or its best-before date has passed;
 4. ``suspicious`` — this unit's serial has been scanned more than the allowed
    number of times, or from more than the allowed number of distinct clients
@@ -109,9 +112,7 @@ def scans_after_this(history: ScanHistory) -> tuple[int, int]:
     return history.count + 1, clients
 
 
-def _link_outcome(link: LinkCheck) -> Outcome | None:
-    if not link.parsed:
-        return Outcome(Verdict.NOT_GENUINE, Reason.MALFORMED)
+def _signature_outcome(link: LinkCheck) -> Outcome | None:
     if not link.has_signature:
         return Outcome(Verdict.NOT_GENUINE, Reason.NO_SIGNATURE)
     if not link.signature_ok:
@@ -129,14 +130,17 @@ def scan_verdict(
     today: dt.date,
 ) -> Outcome:
     """The verdict for one scan (see the module docstring for the order)."""
-    if outcome := _link_outcome(link):
-        return outcome
+    if not link.parsed:
+        return Outcome(Verdict.NOT_GENUINE, Reason.MALFORMED)
     if lot is None:
+        # A GTIN code's signature names its lot: with no lot it cannot hold.
         return Outcome(Verdict.NOT_GENUINE, Reason.UNKNOWN_LOT)
-    if not serial_was_issued(serial, lot.serials_issued):
-        return Outcome(Verdict.NOT_GENUINE, Reason.UNKNOWN_SERIAL)
     if lot.status == "recalled":
         return Outcome(Verdict.RECALLED, Reason.RECALLED)
+    if outcome := _signature_outcome(link):
+        return outcome
+    if not serial_was_issued(serial, lot.serials_issued):
+        return Outcome(Verdict.NOT_GENUINE, Reason.UNKNOWN_SERIAL)
     if lot.status == "expired" or (lot.best_before and lot.best_before < today):
         return Outcome(Verdict.EXPIRED, Reason.EXPIRED)
     if serial is not None:

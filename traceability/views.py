@@ -47,9 +47,21 @@ class ReportForm(forms.Form):
 
     def clean_link(self) -> str:
         link = self.cleaned_data["link"]
-        if not link.startswith(("/01/", "/q/")):
+        if not is_scan_path(link):
             raise forms.ValidationError(_("Đường dẫn mã không hợp lệ."))
         return link
+
+
+def is_scan_path(link: str) -> bool:
+    """Whether `link` is a path on this site to a scan page: it starts with
+    /01/ or /q/ and holds only printable ASCII without spaces or backslashes,
+    so it can go into an href as it is (no `javascript:`, no other host)."""
+    return (
+        link.startswith(("/01/", "/q/"))
+        and link.isascii()
+        and link.isprintable()
+        and not any(char in link for char in ' \\"<>')
+    )
 
 
 def client_address(request: HttpRequest) -> str:
@@ -81,7 +93,11 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
         )
     for image_id, spec in data.missing_renditions:
         scan_photo_prepare_task.enqueue(image_id, spec)
-    unknown = data.outcome.reason in (Reason.MALFORMED, Reason.UNKNOWN_LOT)
+    # An invalid code is the request's fault (400, as a GS1 resolver must
+    # answer); a well-formed code of no lot of ours is not found (404).
+    status = {Reason.MALFORMED: 400, Reason.UNKNOWN_LOT: 404}.get(
+        data.outcome.reason, 200
+    )
     response = render(
         request,
         "traceability/scan.html",
@@ -90,7 +106,7 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
             "form": ReportForm(initial={"link": path_and_query}),
             "now": timezone.now(),
         },
-        status=404 if unknown else 200,
+        status=status,
     )
     response["Cache-Control"] = SCAN_CACHE_CONTROL
     response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
@@ -100,17 +116,14 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
 @require_POST
 def scan_report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request, "traceability/scan_report.html", {"form": form}, status=400
-        )
+    valid = form.is_valid()
+    # Only a link that passed `clean_link` goes back into the page.
+    context = {"form": form, "back_link": form.cleaned_data.get("link")}
+    if not valid:
+        return render(request, "traceability/scan_report.html", context, status=400)
     if report_rate_limited(client=_client(request)):
-        return render(
-            request,
-            "traceability/scan_report.html",
-            {"form": form, "rate_limited": True},
-            status=429,
-        )
+        context["rate_limited"] = True
+        return render(request, "traceability/scan_report.html", context, status=429)
     problem_report_create(
         link=form.cleaned_data["link"],
         message=form.cleaned_data["message"],

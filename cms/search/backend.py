@@ -8,6 +8,7 @@ Configure with::
         "FUZZY": True,                          # one-letter typo tolerance
         "TERM_CACHE": 2_000_000,                # postings scored per searcher
         "INDEX_FILTERS": ["live"],              # the default; see docs/search.md
+        "COMPLETE_LAST_WORD": True,             # the default: "nuoc ma" finds mắm
     }}
 
 The engine ranks: it returns ``(pk, score)`` pairs. Filters, ordering other
@@ -123,12 +124,14 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         return specs
 
     def whoosh_query(self, backend, searcher):
-        reader = searcher.reader() if backend.fuzzy else None
         builder = self.builder_class(
             self.specs(),
-            reader=reader,
+            reader=searcher.reader(),
+            fuzzy=backend.fuzzy,
             catch_all=self.fields is None,
             pairs=store.ALL_PAIRS in searcher.schema,
+            codes=store.CODES in searcher.schema,
+            complete=backend.complete_last_word,
         )
         return builder.build(self.simplified)
 
@@ -499,6 +502,11 @@ class WhooshSearchBackend(BaseSearchBackend):
         # Boolean FilterFields whose filters the index answers (see the
         # compiler). Only fields that every change re-indexes belong here.
         self.index_filters = frozenset(params.get("INDEX_FILTERS", ("live",)))
+        # The last word of a plain-text search also matches the words it is
+        # the start of (typing), below whole words. modelsearch's contract
+        # has `search()` match whole words only (`autocomplete()` is for
+        # prefixes): False keeps to it (tests/search_conformance_settings.py).
+        self.complete_last_word = bool(params.get("COMPLETE_LAST_WORD", True))
 
     def index_path(self, model) -> str:
         return os.path.join(self.path, model_label(get_model_root(model)))

@@ -30,10 +30,15 @@ from .store import (
     ALL_TEXT,
     AUTOCOMPLETE,
     BOOLEAN,
+    CODES,
     EXACT,
     FOLDED,
     HEADS,
 )
+from .synonyms import text_codes
+
+# Key of `_collect`'s list of folded fields boosted below 1 (never a field).
+LOW = "\0low"
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,15 @@ def _prepare(value) -> str:
 
 
 def _add_head(text: str, texts) -> None:
-    head = [fold(word) for word in words(text)[:2]]
+    """The title's first word (folded, and with its marks) and first two
+    words: a query starting the same way names the product."""
+    head = words(text)[:2]
+    if not head:
+        return
+    folded = [fold(word) for word in head]
+    texts[HEADS].extend({folded[0], head[0]})
     if len(head) == 2:
-        texts[HEADS].append(pair(*head))
+        texts[HEADS].append(pair(*folded))
 
 
 def _collect(obj, fields, prefix, texts):
@@ -134,12 +145,22 @@ def _collect(obj, fields, prefix, texts):
                 continue
             path = f"{prefix}{field.field_name}"
             if isinstance(field, SearchField):
-                texts[path + EXACT].append(text)
-                texts[path + FOLDED].append(text)
-                if (getattr(field, "boost", None) or 1) > 1:
-                    _add_head(text, texts)
+                _add_search_text(field, path, text, texts)
             else:
                 texts[path + AUTOCOMPLETE].append(text)
+
+
+def _add_search_text(field, path: str, text: str, texts) -> None:
+    boost = getattr(field, "boost", None) or 1
+    texts[path + EXACT].append(text)
+    texts[path + FOLDED].append(text)
+    texts[CODES].extend(text_codes(text))
+    if boost > 1:
+        _add_head(text, texts)
+    elif boost < 1:
+        # Looked up on its own with its lower weight, not through the
+        # catch-all fields.
+        texts[LOW].append(path + FOLDED)
 
 
 def _booleans(obj) -> dict[str, str]:
@@ -166,14 +187,18 @@ def document_for(obj) -> dict[str, str]:
     _collect(obj, obj.get_search_fields(), "", texts)
     doc = {"pk": force_str(obj.pk), "ct": " ".join(content_labels(type(obj)))}
     doc.update(_booleans(obj))
-    # Title heads are keywords of two words each, so commas separate them.
+    low = set(texts.pop(LOW, ()))
+    # Title heads and codes are keywords (of a few words), comma-separated.
     doc.update(
         {
-            name: ("," if name == HEADS else "\n").join(parts)
+            name: ("," if name in (HEADS, CODES) else "\n").join(parts)
             for name, parts in texts.items()
+            if parts
         }
     )
-    everything = [doc[name] for name in texts if name.endswith(FOLDED)]
+    everything = [
+        doc[name] for name in texts if name.endswith(FOLDED) and name not in low
+    ]
     if everything:
         doc[ALL_TEXT] = doc[ALL_EXACT] = doc[ALL_PAIRS] = "\n".join(everything)
     return doc

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from modelsearch.tasks import insert_or_update_object_task
 from wagtail.signals import post_page_move
 
-from market.models import ProductPage, Seller, Stock, Variant
+from cms.models import SearchSynonym
+from market.models import Certification, ProductPage, Seller, Stock, Variant
+
+from . import synonyms
 
 
 def reindex_later(model, pks) -> None:
@@ -79,3 +82,25 @@ def page_moved(sender, instance, **kwargs):
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is not None:
             reindex_later(model, pks)
+
+
+@receiver(post_save, sender=Certification, dispatch_uid="search_reindex_on_cert")
+@receiver(post_delete, sender=Certification, dispatch_uid="search_reindex_cert_del")
+def certification_changed(sender, instance, raw=False, **kwargs):
+    # Certificate numbers are searchable with the product they belong to
+    # (which may be going too: a product's deletion cascades to them).
+    product_id = instance.product_id
+    if raw or product_id is None:
+        return
+
+    def enqueue():
+        if ProductPage.objects.filter(pk=product_id).exists():
+            insert_or_update_object_task.enqueue("market", "productpage", product_id)
+
+    transaction.on_commit(enqueue)
+
+
+@receiver(post_save, sender=SearchSynonym, dispatch_uid="search_synonyms_saved")
+@receiver(post_delete, sender=SearchSynonym, dispatch_uid="search_synonyms_deleted")
+def synonyms_changed(sender, **kwargs):
+    synonyms.reload()

@@ -99,23 +99,22 @@ def product_search(
 ) -> ProductSearch:
     """Live products matching every word of `query` and the filters, best
     first. When no product has every word, products with some of the words
-    are shown instead (`relaxed`), so a stray word never empties the page.
+    are shown instead (`relaxed`), so a stray word never empties the page;
+    a query of no meaningful word (`' OR 1=1 --`) finds nothing.
     Facet counts cover the words and every other filter. `backend` names a
     WAGTAILSEARCH_BACKENDS entry."""
     query = clean_query(query)
-    operator = "and"
-    results = _search(_base(filters), query, operator, backend)
-    relaxed = False
-    if len(words(query)) > 1 and results.count() == 0:
-        operator, relaxed = "or", True
-        results = _search(_base(filters), query, operator, backend)
-    page = Paginator(results, page_size).get_page(page_number)
+    found = selectors.product_text_search(
+        products=_base(filters), text=query, backend=backend
+    )
+    page = Paginator(found.results, page_size).get_page(page_number)
     counts = {}
     if facets and page.paginator.count:
         counts = {
-            name: _facet(name, query, operator, filters, backend) for name in FACETS
+            name: _facet(name, found.text, found.operator, filters, backend)
+            for name in FACETS
         }
-    return ProductSearch(query, page, page.paginator.count, relaxed, counts)
+    return ProductSearch(query, page, page.paginator.count, found.relaxed, counts)
 
 
 def product_suggestions(*, prefix: str, limit: int = SUGGESTIONS) -> list[dict]:

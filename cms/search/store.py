@@ -56,6 +56,9 @@ ALL_PAIRS = "all__b"
 # product name starts with what the product is ("Mật ong bạc hà" is honey,
 # "Mứt gừng mật ong" is a jam), so a query that starts the same way names it.
 HEADS = "all__h"
+# Every code-like word of the document's text (SKU, GTIN padded to 14
+# digits, certificate number) whole, for exact lookup of a code query.
+CODES = "all__c"
 # A boolean FilterField's value ("t" or "f"), so a filter such as `live()` can
 # be answered by the index (when the backend's INDEX_FILTERS names the field).
 BOOLEAN = "__bool"
@@ -86,6 +89,7 @@ def make_schema() -> fields.Schema:
     )
     schema.add(ALL_PAIRS, fields.TEXT(analyzer=pairs_analyzer(), phrase=False))
     schema.add(HEADS, fields.KEYWORD(commas=True, scorable=True))
+    schema.add(CODES, fields.KEYWORD(commas=True, scorable=True))
     schema.add("*" + BOOLEAN, fields.ID(), glob=True)
     schema.add(
         "*" + AUTOCOMPLETE,
@@ -297,7 +301,7 @@ class BulkLoad:
 def _newer(name: str) -> bool:
     """A field added after the first indexes were built (an older index
     takes documents without it; any other unknown field is an error)."""
-    return name in (ALL_PAIRS, HEADS) or name.endswith(BOOLEAN)
+    return name in (ALL_PAIRS, HEADS, CODES) or name.endswith(BOOLEAN)
 
 
 def optimize(path: str) -> None:

@@ -1,9 +1,9 @@
 """Demo data for `manage.py seed_demo`: shipping tariffs and sample orders.
 
-Idempotent: tariff rows are keyed by (zone, bracket) and sample orders by
-fixed demo numbers, so a second run changes nothing. Sample orders use the
-demo stores of `market.demo` (variants with SKUs `DEMO-…`); without them
-only the tariffs are seeded.
+Idempotent: tariffs are the defaults `migrate` gives (a priced zone is left
+alone) and sample orders are keyed by fixed demo numbers, so a second run
+changes nothing. Sample orders use the demo stores of `market.demo`
+(variants with SKUs `DEMO-…`); without them only the tariffs are seeded.
 """
 
 from __future__ import annotations
@@ -13,12 +13,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from market.checkout.models import (
-    Order,
-    ShipmentStatus,
-    ShippingTariff,
-    ShippingZone,
-)
+from market.checkout.models import Order, ShipmentStatus
 from market.checkout.services import (
     CheckoutError,
     Customer,
@@ -30,27 +25,11 @@ from market.checkout.services import (
     order_record_refund,
     shipment_set_status,
 )
+from market.checkout.services.shipping import tariffs_default_ensure
 from market.models import Seller, Variant
 from market.services.sellers import operator_group_ensure
 
 logger = logging.getLogger(__name__)
-
-# (zone, up to grams, fee, extra per started kg above the last bracket):
-# roughly what the post office charged for parcels in 2025.
-TARIFFS = [
-    (ShippingZone.SAME_PROVINCE, 500, 18_000, 0),
-    (ShippingZone.SAME_PROVINCE, 1_000, 22_000, 0),
-    (ShippingZone.SAME_PROVINCE, 3_000, 28_000, 0),
-    (ShippingZone.SAME_PROVINCE, 5_000, 35_000, 4_000),
-    (ShippingZone.NEIGHBOUR, 500, 25_000, 0),
-    (ShippingZone.NEIGHBOUR, 1_000, 30_000, 0),
-    (ShippingZone.NEIGHBOUR, 3_000, 40_000, 0),
-    (ShippingZone.NEIGHBOUR, 5_000, 50_000, 6_000),
-    (ShippingZone.OTHER, 500, 32_000, 0),
-    (ShippingZone.OTHER, 1_000, 38_000, 0),
-    (ShippingZone.OTHER, 3_000, 55_000, 0),
-    (ShippingZone.OTHER, 5_000, 70_000, 9_000),
-]
 
 DEMO_FARMER_USERNAME = "nongdan"
 SHOPPER = Customer("Nguyễn Thị Lan", "0987654321", "lan@example.vn")
@@ -66,16 +45,8 @@ PENDING, TO_PACK, SHIPPED, CANCELLED, REFUNDED = (
 
 
 def tariffs_seed() -> int:
-    """The shipping fee table; rows the operator already changed are kept."""
-    created = 0
-    for zone, grams, fee, extra in TARIFFS:
-        _row, made = ShippingTariff.objects.get_or_create(
-            zone=zone,
-            max_weight_g=grams,
-            defaults={"fee_vnd": fee, "extra_per_kg_vnd": extra},
-        )
-        created += made
-    return created
+    """The shipping fee table (the same defaults `migrate` gives)."""
+    return tariffs_default_ensure()
 
 
 def _demo_variants() -> list[Variant]:

@@ -38,9 +38,10 @@ def _province_choices():
 class CheckoutForm(forms.Form):
     """Who receives the goods, where, and how they pay. Short and one column.
 
-    The ward list depends on the province: without JavaScript the shopper
-    presses “Xem phí giao hàng” and the form comes back with that province's
-    wards and each seller's shipping fee.
+    The ward list depends on the province. With JavaScript, choosing the
+    province fills the ward list and the fees in place (checkout.js); without
+    it the shopper presses “Hiện phường / xã” and the form comes back, with
+    what was typed, that province's wards and each seller's shipping fee.
     """
 
     customer_name = forms.CharField(
@@ -82,7 +83,13 @@ class CheckoutForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, province_code: int | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        province_code: int | None = None,
+        focus_ward: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = REQUIRED
@@ -95,9 +102,12 @@ class CheckoutForm(forms.Form):
         self.fields["ward_code"].error_messages["required"] = _("Hãy chọn phường / xã.")
         wards = places.wards(province_code) if province_code else []
         self.fields["ward_code"].choices = [("", _("— Chọn phường / xã —")), *wards]
+        if wards and focus_ward:
+            # Back from the province step: the next thing to pick is the ward.
+            self.fields["ward_code"].widget.attrs["autofocus"] = True
         if not wards:
             self.fields["ward_code"].help_text = _(
-                "Chọn tỉnh trước, rồi bấm “Xem phí giao hàng” để hiện danh sách."
+                "Chọn tỉnh / thành phố trước: danh sách phường / xã hiện ra theo tỉnh."
             )
         invalid_choice = _("Lựa chọn này không có trong danh sách. Hãy chọn lại.")
         self.fields["ward_code"].error_messages["invalid_choice"] = invalid_choice

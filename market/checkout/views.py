@@ -32,6 +32,7 @@ from market.checkout.services import (
 from market.checkout.services.cart import cart_add as cart_add_service
 from market.checkout.services.cart import cart_set_quantity
 from market.checkout.services.numbers import order_number_normalize
+from market.signals import order_notices
 
 # H5 (payments) renders the payment block of the order page from this
 # template, with `order` in the context; until it exists nothing is shown.
@@ -123,9 +124,10 @@ def _initial(request) -> dict:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def checkout(request):
-    """The checkout form. “Xem phí giao hàng” only reloads it with the wards and
-    each seller's fee; “Đặt hàng” places the order if the shopper saw the same
-    total that will be charged."""
+    """The checkout form. “Hiện phường / xã” (the province step; checkout.js
+    does it in place) only reloads it with the wards and each seller's fee;
+    “Đặt hàng” places the order if the shopper saw the same total that will be
+    charged."""
     cart = Cart(request)
     if not cart:
         messages.info(request, _("Giỏ hàng đang trống. Hãy chọn sản phẩm trước."))
@@ -143,6 +145,7 @@ def checkout(request):
         form = CheckoutForm(
             initial=(data.dict() if data is not None else _initial(request)),
             province_code=province,
+            focus_ward=data is not None and data.get("action") == "quote",
         )
     return render(
         request,
@@ -231,6 +234,8 @@ def order_detail(request, number: str):
     context = {
         **_payment_block(order),
         "order": order,
+        # Recalls and the like, from apps market may not import (signals.py).
+        "notices": order_notices(order=order),
         "events": [(e, _status_label(e.to_status)) for e in order.events.all()],
         "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,
         "order_link": order_url(order),

@@ -17,12 +17,12 @@ class ParcelFilterForm(forms.Form):
     created_from = forms.DateField(
         label=_("Từ ngày"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     created_to = forms.DateField(
         label=_("Đến ngày"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

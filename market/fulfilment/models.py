@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -323,6 +324,8 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund", _("Hoàn tiền cho người mua")
     PAYOUT = "payout", _("Đã chuyển cho người bán")
     ADJUSTMENT = "adjustment", _("Điều chỉnh")
+    VAT = "vat", _("Thuế GTGT sàn khấu trừ")
+    PIT = "pit", _("Thuế TNCN sàn khấu trừ")
 
 
 class LedgerEntry(models.Model):
@@ -351,6 +354,8 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     reference = models.CharField(max_length=40, blank=True)
+    # On a tax line: the revenue it was withheld on (negative on a reversal).
+    base_vnd = models.BigIntegerField(_("doanh thu tính thuế (đồng)"), null=True)
     note = models.CharField(_("ghi chú"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("ngày ghi"), auto_now_add=True, db_index=True)
 
@@ -375,3 +380,56 @@ class LedgerEntry(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Ledger entries are append-only.")
         super().save(*args, **kwargs)
+
+
+class TaxActivity(models.TextChoices):
+    """Kinds of business of Decree 117/2025/NĐ-CP (rates by the table of
+    Circular 40/2021/TT-BTC, Appendix I)."""
+
+    GOODS = "goods", _("Phân phối, cung cấp hàng hoá")
+    SERVICES = "services", _("Dịch vụ")
+
+
+class TaxRate(models.Model):
+    """The VAT and personal income tax a platform withholds on each sale of
+    a household or individual seller, for one kind of business, from a date.
+    The operator edits the table; the rate of a sale is the one with the
+    latest `valid_from` on or before the day of the sale."""
+
+    activity = models.CharField(
+        _("ngành nghề"), max_length=12, choices=TaxActivity.choices
+    )
+    vat_percent = models.DecimalField(
+        _("thuế GTGT (%)"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    pit_percent = models.DecimalField(
+        _("thuế TNCN (%)"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    source = models.CharField(
+        _("căn cứ"),
+        max_length=300,
+        help_text=_("Văn bản quy định mức thuế này, ví dụ số nghị định và điều."),
+    )
+
+    class Meta:
+        verbose_name = _("mức thuế khấu trừ")
+        verbose_name_plural = _("mức thuế khấu trừ")
+        ordering = ["activity", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "valid_from"], name="tax_rate_one_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_activity_display()}: GTGT {self.vat_percent}%, "
+            f"TNCN {self.pit_percent}% ({self.valid_from:%d/%m/%Y})"
+        )

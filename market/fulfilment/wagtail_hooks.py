@@ -39,6 +39,7 @@ from .models import (
     Partner,
     PartnerArea,
     PartnerToken,
+    TaxRate,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -49,6 +50,7 @@ from .services.partners import (
     partner_token_revoke,
 )
 from .services.webhooks import webhook_delivery_replay
+from .tax_admin import TaxRateViewSet, tax_report_view
 
 for _model, _actions in [
     (Partner, EDITABLE),
@@ -58,6 +60,7 @@ for _model, _actions in [
     (Parcel, {"view", "change"}),  # change = reassign
     (WebhookDelivery, {"view", "change"}),  # change = replay
     (LedgerEntry, {"view", "add"}),  # append-only
+    (TaxRate, {"view", "add", "change"}),  # a sale needs a rate in force
 ]:
     register_permission_policy(_model, OperatorOnlyPolicy(_model, _actions))
 
@@ -345,6 +348,7 @@ class FulfilmentGroup(ViewSetGroup):
         WebhookEndpointViewSet,
         WebhookDeliveryViewSet,
         LedgerEntryViewSet,
+        TaxRateViewSet,
     )
 
 
@@ -358,10 +362,12 @@ def register_viewsets():
 
 class PayoutPeriodForm(forms.Form):
     start = forms.DateField(
-        label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Từ ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("Đến hết ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Đến hết ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):
@@ -408,6 +414,7 @@ def payout_export_view(request):
 def register_payout_urls():
     return [
         path("giao-hang/chi-tra/", payout_export_view, name="fulfilment_payouts"),
+        path("giao-hang/thue/", tax_report_view, name="fulfilment_tax_report"),
     ]
 
 
@@ -418,4 +425,14 @@ def register_payout_menu_item():
         reverse("fulfilment_payouts"),
         icon_name="download",
         order=231,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_tax_menu_item():
+    return OperatorMenuItem(
+        _("Thuế khấu trừ"),
+        reverse("fulfilment_tax_report"),
+        icon_name="doc-full",
+        order=232,
     )

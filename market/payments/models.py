@@ -154,6 +154,9 @@ class TransferMatch(models.TextChoices):
 class TransferSource(models.TextChoices):
     WEBHOOK = "webhook", _("Thông báo của ngân hàng")
     STATEMENT = "statement", _("Sao kê tải lên")
+    SEPAY = "sepay", _("SePay")
+    CASSO = "casso", _("Casso")
+    PAYOS = "payos", _("payOS")
 
 
 class BankTransfer(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404
@@ -57,5 +58,17 @@ def payment_context(*, order) -> dict:
             "publishable_key": settings.PAYMENT_GATEWAY_PUBLISHABLE_KEY,
             "setup_url": order_url("card_setup", order, absolute=False),
             "pay_url": order_url("card_pay", order, absolute=False),
+            "test_mode": card_test_mode(),
         }
     return context
+
+
+def card_test_mode() -> bool:
+    """True when no real card can be charged: a test key (Stripe's `pk_test_`
+    convention) or the local gateway. Then the card form lists the test cards."""
+    host = urlsplit(settings.PAYMENT_GATEWAY_URL).hostname or ""
+    return settings.PAYMENT_GATEWAY_PUBLISHABLE_KEY.startswith("pk_test_") or host in {
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    }

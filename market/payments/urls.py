@@ -10,6 +10,9 @@ urlpatterns = [
     # Webhooks first: "webhook" must not be read as an order number below.
     path("thanh-toan/webhook/the/", views.gateway_webhook, name="gateway_webhook"),
     path("thanh-toan/webhook/ngan-hang/", views.bank_webhook, name="bank_webhook"),
+    path("thanh-toan/webhook/sepay/", views.sepay_webhook, name="sepay_webhook"),
+    path("thanh-toan/webhook/casso/", views.casso_webhook, name="casso_webhook"),
+    path("thanh-toan/webhook/payos/", views.payos_webhook, name="payos_webhook"),
     path("thanh-toan/<str:number>/", views.payment_page, name="page"),
     path("thanh-toan/<str:number>/the/bat-dau/", views.card_setup, name="card_setup"),
     path("thanh-toan/<str:number>/the/", views.card_pay, name="card_pay"),

@@ -12,6 +12,7 @@ import json
 import logging
 
 import qrcode
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from qrcode.constants import ERROR_CORRECT_M
 
-from market.payments import gateway, selectors, services
+from market.payments import bank_feeds, gateway, selectors, services
 from market.payments.services.events import EventRejected
 from market.payments.services.instructions import vietqr_payload
 from market.payments.signatures import SignatureError
@@ -130,6 +131,8 @@ def vietqr_image(request: HttpRequest, number: str) -> HttpResponse:
     image.save(buffer, format="PNG")
     response = HttpResponse(buffer.getvalue(), content_type="image/png")
     response["Cache-Control"] = "private, max-age=900"
+    # A saved image keeps a name the shopper can find in the photo library.
+    response["Content-Disposition"] = f'inline; filename="VietQR-{order.number}.png"'
     return response
 
 
@@ -161,3 +164,54 @@ def bank_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     outcome = services.gateway_event_process(event=event)
     return JsonResponse({"received": True, "outcome": outcome})
+
+
+def _feed_answer(source: str, read) -> HttpResponse:
+    """Answer a bank-feed call: 2xx only once every transfer is stored, so
+    the service retries anything we could not take (401 / 400 logged)."""
+    try:
+        outcomes = services.bank_feed_receive(source=source, items=read())
+    except bank_feeds.FeedRejected as exc:
+        logger.warning("%s webhook refused: %s", source, exc)
+        return JsonResponse({"success": False, "error": str(exc)}, status=exc.status)
+    except EventRejected as exc:
+        logger.warning("%s webhook refused: %s", source, exc)
+        return JsonResponse({"success": False, "error": str(exc)}, status=400)
+    return JsonResponse({"success": True, "outcomes": outcomes})
+
+
+@csrf_exempt
+@require_POST
+def sepay_webhook(request: HttpRequest) -> HttpResponse:
+    return _feed_answer(
+        "sepay",
+        lambda: bank_feeds.sepay_transfers(
+            body=request.body,
+            authorization=request.headers.get("Authorization", ""),
+            api_key=settings.SEPAY_API_KEY,
+        ),
+    )
+
+
+@csrf_exempt
+@require_POST
+def casso_webhook(request: HttpRequest) -> HttpResponse:
+    return _feed_answer(
+        "casso",
+        lambda: bank_feeds.casso_transfers(
+            body=request.body,
+            secure_token=request.headers.get("Secure-Token", ""),
+            expected=settings.CASSO_SECURE_TOKEN,
+        ),
+    )
+
+
+@csrf_exempt
+@require_POST
+def payos_webhook(request: HttpRequest) -> HttpResponse:
+    return _feed_answer(
+        "payos",
+        lambda: bank_feeds.payos_transfers(
+            body=request.body, checksum_key=settings.PAYOS_CHECKSUM_KEY
+        ),
+    )

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from market.models import (
@@ -31,14 +30,6 @@ from market.models import (
 
 # Stay well under SQLite's bound-parameter limit in `pk__in` lists.
 _CHUNK = 500
-
-
-def page_slug(name: str) -> str:
-    """An ASCII slug for a Vietnamese name: "Đặc sản Đà Nẵng" → "dac-san-da-nang".
-
-    Django's slugify drops "đ" (it has no decomposition), so fold it first."""
-    text = name.replace("đ", "d").replace("Đ", "D")
-    return slugify(text)[:60].strip("-")
 
 
 class StockError(ValueError):

@@ -29,7 +29,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
@@ -52,6 +51,7 @@ from market.models import (
     SellerApplication,
     StorePage,
 )
+from market.slugs import vietnamese_slug
 
 logger = logging.getLogger(__name__)
 
@@ -342,8 +342,10 @@ def _store_ensure(seller: Seller) -> StorePage:
         return existing
     market = MarketIndexPage.objects.first()
     if market is None:
-        raise MarketNotSetUp("Create the market index page (seed_demo) first.")
-    slug = slugify(seller.legal_name) or f"cua-hang-{seller.pk}"
+        raise MarketNotSetUp(
+            "There is no market page: run `manage.py migrate`, it creates one."
+        )
+    slug = vietnamese_slug(seller.legal_name) or f"cua-hang-{seller.pk}"
     if StorePage.objects.filter(slug=slug).exists():
         slug = f"{slug}-{seller.pk}"
     store = StorePage(title=seller.legal_name, slug=slug, seller=seller)

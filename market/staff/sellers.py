@@ -13,6 +13,9 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -201,6 +204,7 @@ class SellerViewSet(ScopedViewSetMixin, ModelViewSet):
         "bank_account_number",
         "bank_account_name",
         "is_active",
+        "declares_own_tax",
     ]
 
 
@@ -328,6 +332,42 @@ class CertificationInspectView(generic.InspectView):
         return redirect(request.path)
 
 
+def validity_text(certification: Certification, today=None) -> str:
+    """The end date, and how long is left (Wagtail's DateColumn says "Just
+    now" for any date in the future)."""
+    end = certification.valid_until
+    if end is None:
+        return gettext("Không ghi thời hạn")
+    today = today or timezone.localdate()
+    day = format_date(end, "d/m/Y")
+    if end < today:
+        return gettext("%(day)s (đã hết hạn)") % {"day": day}
+    if end == today:
+        return gettext("%(day)s (hết hạn cuối ngày hôm nay)") % {"day": day}
+    return gettext("%(day)s (còn %(left)s)") % {
+        "day": day,
+        "left": _time_left(today, end),
+    }
+
+
+def _time_left(today, end) -> str:
+    # Django's own "timeuntil" has no Vietnamese words; people say
+    # "còn 2 năm 3 tháng" or, in the last two months, "còn 45 ngày".
+    days = (end - today).days
+    if days < 60:
+        return ngettext("%(n)d ngày", "%(n)d ngày", days) % {"n": days}
+    months = (end.year - today.year) * 12 + end.month - today.month
+    if end.day < today.day:
+        months -= 1
+    years, months = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(ngettext("%(n)d năm", "%(n)d năm", years) % {"n": years})
+    if months:
+        parts.append(ngettext("%(n)d tháng", "%(n)d tháng", months) % {"n": months})
+    return " ".join(parts)
+
+
 class CertificationIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("seller", "product")
@@ -351,7 +391,12 @@ class CertificationViewSet(ScopedViewSetMixin, ModelViewSet):
         "seller",
         "product",
         "status",
-        DateColumn("valid_until", label=_("Hiệu lực đến")),
+        Column(
+            "valid_until",
+            label=_("Hiệu lực đến"),
+            accessor=validity_text,
+            sort_key="valid_until",
+        ),
     ]
     list_filter = ["status", "kind"]
     search_fields = ["number", "issuer"]

@@ -80,7 +80,9 @@ def variant_create(
 
 
 def tariffs_create() -> None:
-    """A small table: 1 kg / 3 kg brackets per zone, 5 000 đ per extra kg."""
+    """A small table: 1 kg / 3 kg brackets per zone, 5 000 đ per extra kg,
+    in place of the defaults `migrate` gives."""
+    ShippingTariff.objects.all().delete()
     rows = {
         ShippingZone.SAME_PROVINCE: (20_000, 25_000),
         ShippingZone.NEIGHBOUR: (30_000, 38_000),

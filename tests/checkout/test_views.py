@@ -100,6 +100,34 @@ def test_checkout_quotes_each_seller_then_places_the_order(client, catalogue):
     assert "cart" not in client.session or client.session["cart"] == {}
 
 
+def test_the_province_step_keeps_what_was_typed_and_goes_on_to_the_ward(
+    client, catalogue
+):
+    tea, _ = catalogue
+    add(client, tea, 1)
+    before = client.get("/thanh-toan/").content.decode()
+    assert "Phường Ba Đình" not in before
+    assert "Hiện phường / xã" in before
+
+    page = client.post(
+        "/thanh-toan/",
+        {
+            "customer_name": "Trần Thị Mai",
+            "phone": "0912 345 678",
+            "province_code": HANOI,
+            "address_line": "12 ngõ 34 Đội Cấn",
+            "action": "quote",
+        },
+    ).content.decode()
+
+    assert 'value="Trần Thị Mai"' in page
+    assert 'value="12 ngõ 34 Đội Cấn"' in page
+    start = page.index('name="ward_code"') - 80
+    ward_select = page[start : page.index("Phường Ba Đình")]
+    assert "autofocus" in ward_select
+    assert f'<option value="{HANOI_WARD}"' in page
+
+
 def test_checkout_refuses_a_total_the_shopper_did_not_see(client, catalogue):
     tea, _ = catalogue
     add(client, tea, 1)

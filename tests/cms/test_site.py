@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from cms.models import HomePage, NewsPage
+from tests.production_env import production_env
 
 
 def test_home_page_speaks_vietnamese(client, home_page):
@@ -49,14 +50,10 @@ def test_operator_login_opens_admin(client, home_page):
 
 @pytest.mark.parametrize("profile", ["production"])
 def test_check_deploy_is_clean_in_production_profile(profile, tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PRODUCTION": "1",
-        "SECRET_KEY": "k9#Tq2!vLz8@pW4$rN6^bX1&mC3*hJ7(sD5)fG0_aE-yU+iO=Zr8%Lw2~Qe",
-        "ALLOWED_HOSTS": "cho.nguonque.vn",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-    }
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -36,7 +36,12 @@ def seller_user(db):
 
 @pytest.fixture
 def seller(db, seller_user):
+    # A cooperative that declares its own tax: nothing is withheld, so the
+    # ledger tests here see sales, commission and refunds alone
+    # (tests/fulfilment/test_taxes.py covers the withheld household).
     return SellerFactory(
+        kind="cooperative",
+        declares_own_tax=True,
         legal_name="HTX Rau sạch Sóc Sơn",
         province_code=HA_NOI,
         ward_code=ward_of(HA_NOI, 5),

@@ -92,9 +92,78 @@ def test_pick_up_and_delivery_append_shipping_and_receiving_lot_events(
     events = list(early.events.order_by("seq"))
     assert [e.kind for e in events] == [LotEventKind.SHIPPING, LotEventKind.RECEIVING]
     assert events[0].biz_step == "shipping" and events[0].disposition == "in_transit"
-    assert events[1].read_point == "Hội An"
-    assert events[0].data == {"shipment": line.shipment_id, "quantity": 2}
+    # The read point is the registered post office; what was typed is kept aside.
+    office = parcel.partner
+    assert events[1].read_point == f"http://testserver/dia-diem/buu-cuc/{office.code}"
+    assert events[0].data == {
+        "shipment": line.shipment_id,
+        "quantity": 2,
+        "place_name": office.name,
+        "place_text": "Hội An",
+    }
     assert lot_chain_check(lot=early) is None
+
+
+def test_a_typed_place_keeps_every_lot_event_kind_schema_valid_epcis(
+    line, lots, seller_user, parcel, django_capture_on_commit_callbacks
+):
+    from tests.traceability.test_epcis import assert_valid_epcis, epcis_validator
+    from traceability.selectors import lot_epcis_document
+    from traceability.services.events import lot_event_append
+    from traceability.services.recalls import lot_recall
+
+    validator = epcis_validator()
+    early, _late = lots
+    shipment_pack(
+        shipment=line.shipment, allocations=[(line, early, 2)], actor=seller_user
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for status in (
+            ParcelStatus.ACCEPTED,
+            ParcelStatus.PICKED_UP,
+            ParcelStatus.IN_TRANSIT,
+            ParcelStatus.OUT_FOR_DELIVERY,
+            ParcelStatus.DELIVERED,
+        ):
+            parcel_set_status(
+                parcel=parcel, status=status, location="Bưu cục Hội An, Quảng Nam"
+            )
+    for kind, step in (("commissioning", "commissioning"), ("packing", "packing")):
+        lot_event_append(
+            lot=early,
+            kind=kind,
+            occurred_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
+            biz_step=step,
+            read_point="Vườn nhà ông Ba",  # typed text stored by older code
+        )
+    lot_event_append(
+        lot=early,
+        kind="observation",
+        occurred_at=dt.datetime(2026, 10, 2, tzinfo=dt.UTC),
+        biz_step="inspecting",
+        read_point="geo:15.88,108.33",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        lot_recall(lot=early, reason="Nhãn in sai hạn sử dụng", actor=seller_user)
+
+    document = lot_epcis_document(lot=early)
+
+    assert_valid_epcis(validator, document)
+    events = document["epcisBody"]["eventList"]
+    kinds = {event["bizStep"] for event in events}
+    assert kinds == {
+        "shipping",
+        "receiving",
+        "commissioning",
+        "packing",
+        "inspecting",
+        "holding",
+    }
+    shipping = events[0]
+    assert shipping["readPoint"]["id"].endswith(f"/buu-cuc/{parcel.partner.code}")
+    assert shipping["nq:placeText"] == "Bưu cục Hội An, Quảng Nam"
+    typed = [e for e in events if e.get("nq:placeText") == "Vườn nhà ông Ba"]
+    assert len(typed) == 2 and all("readPoint" not in e for e in typed)
 
 
 def admin_user(user):

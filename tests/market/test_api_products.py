@@ -45,7 +45,8 @@ def test_list_has_the_documented_shape(client):
 
     body = client.get("/api/v1/products/").json()
 
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "next", "previous", "results", "partial_match"}
+    assert body["partial_match"] is False
     assert body["count"] == 1
     item = body["results"][0]
     assert item["id"] == product.pk and item["name"] == "Su su Tam Đảo"
@@ -182,3 +183,13 @@ def test_openapi_documents_the_products_endpoints(client):
         "vietgap",
         "variants",
     } <= set(product)
+
+
+@pytest.mark.parametrize(
+    "pk", ["9223372036854775808", "99999999999999999999999", "9" * 5000]
+)
+def test_product_id_beyond_any_row_is_not_found(client, pk):
+    response = client.get(f"/api/v1/products/{pk}/")
+
+    assert response.status_code == 404
+    assert "Không có sản phẩm này" in response.json()["detail"]

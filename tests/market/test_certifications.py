@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from market.models import Certification, CertificationKind, OcopLevel, ReviewStatus
 from market.services.certifications import (
@@ -314,3 +315,77 @@ def test_admin_form_shows_service_errors_on_the_form(client, shop):
     assert response.status_code == 200
     assert "Hãy ghi ngày cấp" in html or "Hãy chọn ảnh chụp" in html
     assert not Certification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("issued", "until", "issued_day", "until_day"),
+    [
+        # Day below 13 (the American reading would be 11 January)...
+        ("01/11/2025", "02/10/2028", dt.date(2025, 11, 1), dt.date(2028, 10, 2)),
+        # ...and above 12 (the American reading would be refused).
+        ("25/03/2025", "28/02/2028", dt.date(2025, 3, 25), dt.date(2028, 2, 28)),
+    ],
+)
+def test_admin_reads_typed_dates_day_month_year_and_shows_them_back(
+    client, shop, issued, until, issued_day, until_day
+):
+    seller, user, _store = shop
+    client.force_login(user)
+    response = client.post(
+        reverse("certifications:add"),
+        {
+            "seller": seller.pk,
+            "kind": "vietgap",
+            "number": "VG-0101",
+            "issuer": "Quacert",
+            "scope": "Rau ăn lá",
+            "issued_on": issued,
+            "valid_until": until,
+            "scan": pdf_upload(),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    certification = Certification.objects.get(number="VG-0101")
+    assert (certification.issued_on, certification.valid_until) == (
+        issued_day,
+        until_day,
+    )
+    edit = client.get(reverse("certifications:edit", args=[certification.pk]))
+    assert f'value="{issued}"' in edit.content.decode()
+
+
+def test_certificate_list_shows_the_end_date_and_time_left_not_just_now(client, shop):
+    seller, user, _store = shop
+    today = timezone.localdate()
+    CertificationFactory(
+        seller=seller,
+        number="VG-SOON",
+        issued_on=today - dt.timedelta(days=300),
+        valid_until=today + dt.timedelta(days=20),
+    )
+    CertificationFactory(
+        seller=seller,
+        number="VG-OLD",
+        issued_on=dt.date(2020, 1, 1),
+        valid_until=dt.date(2022, 12, 31),
+    )
+    client.force_login(user)
+
+    html = client.get(reverse("certifications:index")).content.decode()
+
+    soon = today + dt.timedelta(days=20)
+    assert f"{soon:%d/%m/%Y} (còn 20 ngày)" in html
+    assert "31/12/2022 (đã hết hạn)" in html
+    assert "Just now" not in html and "Vừa xong" not in html
+
+
+def test_time_left_reads_in_years_and_months():
+    from market.staff.sellers import validity_text
+
+    certification = Certification(valid_until=dt.date(2028, 2, 28))
+
+    assert (
+        validity_text(certification, today=dt.date(2025, 12, 3))
+        == "28/02/2028 (còn 2 năm 2 tháng)"
+    )

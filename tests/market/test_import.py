@@ -2,9 +2,9 @@
 idempotency, and a real Wagtail page per product."""
 
 import csv
+import datetime as dt
 import io
 import zlib
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,12 +26,11 @@ from tests.market.factories import (
     valid_gtin13,
     valid_tax_code,
 )
+from tests.shared_files import missing_reason, shared_file
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "catalogue-sample.csv"
-)
+SAMPLE = shared_file("data", "catalogue-sample.csv")
 HEADER = [
     "seller_name",
     "seller_kind",
@@ -181,6 +180,21 @@ def test_a_variant_without_gtin_gets_a_stable_sku(market, tax_code):
 
 
 @pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("01/11/2025", dt.date(2025, 11, 1)),  # day below 13: not 11 January
+        ("25/10/2025", dt.date(2025, 10, 25)),  # day above 12
+        ("2025-03-01", dt.date(2025, 3, 1)),  # ISO, as spreadsheets export
+    ],
+)
+def test_import_reads_dates_day_first(market, tax_code, typed, day):
+    plan = run(csv_text(row(tax_code, ocop_issued_on=typed)))
+
+    assert plan.errors == []
+    assert Certification.objects.get().issued_on == day
+
+
+@pytest.mark.parametrize(
     ("changes", "reason"),
     [
         ({"tax_code": "0123456788"}, "Mã số thuế"),
@@ -190,7 +204,7 @@ def test_a_variant_without_gtin_gets_a_stable_sku(market, tax_code):
         ({"stock": "nhiều"}, "Tồn kho «nhiều» phải là số nguyên"),
         ({"category": "rau"}, "Nhóm sản phẩm «rau»"),
         ({"ocop_stars": "6"}, "Số sao OCOP phải từ 3 đến 5"),
-        ({"ocop_issued_on": "01/03/2025"}, "dạng NNNN-TT-NN"),
+        ({"ocop_issued_on": "13/13/2025"}, "ghi ngày/tháng/năm"),
         ({"seller_kind": "farm"}, "Loại hình «farm»"),
         ({"product_name": ""}, "Thiếu tên sản phẩm"),
     ],
@@ -317,7 +331,7 @@ def test_command_reports_errors_and_exits_non_zero(market, tax_code, tmp_path):
         call_command("import_catalogue", str(path))
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample catalogue not present")
+@pytest.mark.skipif(not SAMPLE.exists(), reason=missing_reason(SAMPLE))
 def test_the_shared_sample_imports_twice_into_40_sellers_196_products_300_variants(
     client, market
 ):

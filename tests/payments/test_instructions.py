@@ -110,3 +110,42 @@ def test_card_form_is_back_unless_a_charge_waits_for_the_bank(
     page = client.get(url, {"t": card_order.access_token}).content.decode()
 
     assert ('id="card-element"' in page) is form_shown
+
+
+@pytest.mark.parametrize(
+    ("gateway_url", "key", "shown"),
+    [
+        ("http://127.0.0.1:8420", "pk_test_nguonque", True),
+        ("https://api.stripe.com", "pk_test_abc", True),
+        ("https://api.stripe.com", "pk_live_abc", False),
+    ],
+)
+def test_the_card_form_lists_the_test_cards_only_when_no_real_card_is_charged(
+    client, settings, card_order, gateway_url, key, shown
+):
+    settings.PAYMENT_GATEWAY_URL = gateway_url
+    settings.PAYMENT_GATEWAY_PUBLISHABLE_KEY = key
+    url = reverse("payments:page", kwargs={"number": card_order.number})
+
+    page = client.get(url, {"t": card_order.access_token}).content.decode()
+
+    assert ("4000 0000 0000 0341" in page) is shown
+    assert ("4242 4242 4242 4242" in page) is shown
+
+
+def test_the_qr_page_lets_a_shopper_on_the_same_phone_save_the_qr_and_copy_details(
+    client, settings, vietqr_order
+):
+    url = reverse("payments:page", kwargs={"number": vietqr_order.number})
+    page = client.get(url, {"t": vietqr_order.access_token}).content.decode()
+    image = reverse("payments:vietqr_image", kwargs={"number": vietqr_order.number})
+
+    assert f'download="VietQR-{vietqr_order.number}.png"' in page
+    assert f'href="{image}?t={vietqr_order.access_token}"' in page
+    assert "Lưu ảnh mã QR" in page
+    # Visible text to select without JavaScript; the amount copies as digits.
+    assert f'data-copy="{settings.VIETQR_ACCOUNT_NUMBER}"' in page
+    assert f'data-copy="{vietqr_order.total_vnd}"' in page
+    assert f'data-copy="{vietqr_order.number}"' in page
+    saved = client.get(image, {"t": vietqr_order.access_token})
+    assert f"VietQR-{vietqr_order.number}.png" in saved["Content-Disposition"]

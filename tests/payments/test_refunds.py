@@ -152,3 +152,41 @@ def test_openapi_has_an_example_body_for_the_refund_post(client, db):
     post = document["paths"]["/api/v1/orders/{number}/refunds/"]["post"]
     examples = post["requestBody"]["content"]["application/json"]["examples"]
     assert any(example["value"]["amount_vnd"] > 0 for example in examples.values())
+
+
+def test_idempotency_key_reused_for_another_amount_is_refused(
+    client, gateway_settings, vietqr_order, operator
+):
+    body, headers = bank_signed(
+        {
+            "transaction_id": "FT10",
+            "amount": vietqr_order.total_vnd,
+            "reference": vietqr_order.number,
+            "time": "2026-11-23T10:00:00+07:00",
+        }
+    )
+    client.post(
+        reverse("payments:bank_webhook"),
+        body,
+        content_type="application/json",
+        **headers,
+    )
+    client.force_login(operator)
+
+    def refund(amount):
+        return client.post(
+            refunds_url(vietqr_order),
+            {"amount_vnd": amount},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="op-same-key",
+        )
+
+    first, other_amount, retry = refund(20_000), refund(70_000), refund(20_000)
+
+    vietqr_order.refresh_from_db()
+    assert first.status_code == 201
+    assert other_amount.status_code == 409
+    assert "mã mới" in other_amount.json()["detail"]
+    assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
+    assert list(Refund.objects.values_list("amount_vnd", flat=True)) == [20_000]
+    assert vietqr_order.refunded_vnd == 20_000

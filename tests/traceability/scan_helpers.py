@@ -18,6 +18,7 @@ def signed_path(lot, serial: str | None = None) -> str:
             key=key,
             gtin=lot.variant.gtin,
             lot=lot.code,
+            lot_id=lot.pk,
             serial=serial,
             expiry=lot.best_before,
         )

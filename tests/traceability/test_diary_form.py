@@ -249,3 +249,20 @@ def test_farmer_cannot_write_or_correct_another_sellers_diary(client, farmer):
     assert correct.status_code == 404
     assert "Vườn nhà khác" not in client.get(ADD).content.decode()
     assert "Ghi chép của nhà khác" not in listing
+
+
+def test_list_shows_entries_whose_writer_account_was_deleted(client, farmer, farm):
+    writer = farmer_of(farm.seller)
+    DiaryEntryFactory(
+        farm=farm,
+        recorded_by=writer,
+        occurred_at=timezone.now(),
+        note="Tưới gốc buổi sáng",
+    )
+    writer.delete()
+
+    response = client.get(INDEX)
+
+    assert response.status_code == 200
+    assert "Tưới gốc buổi sáng" in response.content.decode()
+    assert "Tài khoản người ghi đã bị xoá" in response.content.decode()

@@ -225,3 +225,25 @@ def test_operator_recalls_any_lot_from_the_admin(client):
 
     lot.refresh_from_db()
     assert lot.status == "recalled"
+
+
+def test_the_order_page_of_a_recalled_lot_shows_a_red_notice_with_what_to_do(client):
+    from market.checkout.selectors import order_url
+
+    lot = LotFactory()
+    other = LotFactory(farm=lot.farm)
+    order = order_packed_from(lot, email="")
+    unaffected = order_packed_from(other, email="")
+    page = client.get(order_url(order)).content.decode()
+    assert "notice-alert" not in page
+
+    lot_recall(lot=lot, reason=REASON, actor=operator())
+
+    page = client.get(order_url(order)).content.decode()
+    notice = page[page.index('class="notice-alert"') : page.index("</section>")]
+    assert f"lô {lot.code}" in notice
+    assert REASON in notice
+    assert "Xin đừng dùng sản phẩm này." in notice
+    assert lot.farm.seller.phone in notice
+    # Only the orders packed from the recalled lot carry the notice.
+    assert "notice-alert" not in client.get(order_url(unaffected)).content.decode()

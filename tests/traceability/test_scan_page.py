@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 
 import pytest
 from django.core import mail
 from django.core.files.images import ImageFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
@@ -22,11 +24,7 @@ from tests.traceability.factories import (
 )
 from tests.traceability.scan_helpers import at, signed_path
 from traceability.models import DiaryKind, LotEventKind, ProblemReport, Scan
-from traceability.selectors_scan import (
-    DIARY_PHOTO_SPEC,
-    PRODUCT_PHOTO_SPEC,
-    gtin_candidates,
-)
+from traceability.selectors_scan import DIARY_PHOTO_SPEC, PRODUCT_PHOTO_SPEC
 from traceability.services.events import lot_event_append
 from traceability.services.links import lot_link
 from traceability.verdicts import (
@@ -100,17 +98,41 @@ def test_verdict_genuine_when_signed_known_and_in_date():
         (LinkCheck(parsed=True, has_signature=True), Reason.BAD_SIGNATURE),
     ],
 )
-def test_verdict_not_genuine_for_bad_links_even_on_a_recalled_lot(link, reason):
-    recalled = LotFacts(status="recalled", best_before=None, serials_issued=50)
+def test_verdict_not_genuine_for_bad_links_on_an_active_lot(link, reason):
     outcome = scan_verdict(
         link=link,
-        lot=recalled,
+        lot=ACTIVE,
         serial="1",
         history=ScanHistory(),
         limits=LIMITS,
         today=TODAY,
     )
     assert (outcome.verdict, outcome.reason) == (Verdict.NOT_GENUINE, reason)
+
+
+@pytest.mark.parametrize(
+    ("link", "serial"),
+    [
+        (LinkCheck(parsed=True, has_signature=False), "1"),
+        (LinkCheck(parsed=True, has_signature=True), "1"),
+        (SIGNED, "51"),  # a serial never printed
+        (SIGNED, "007"),
+        (SIGNED, None),
+    ],
+)
+def test_verdict_recall_wins_over_every_other_verdict(link, serial):
+    recalled = LotFacts(
+        status="recalled", best_before=dt.date(2026, 1, 1), serials_issued=50
+    )
+    outcome = scan_verdict(
+        link=link,
+        lot=recalled,
+        serial=serial,
+        history=ScanHistory(count=99, distinct_clients=99),
+        limits=LIMITS,
+        today=TODAY,
+    )
+    assert (outcome.verdict, outcome.reason) == (Verdict.RECALLED, Reason.RECALLED)
 
 
 def test_verdict_not_genuine_for_unknown_lot_or_unissued_serial():
@@ -219,11 +241,6 @@ def test_client_class_is_coarse(agent, expected):
     assert client_class(agent) == expected
 
 
-def test_gtin_candidates_cover_padded_forms():
-    assert gtin_candidates("08930000000019") == ["08930000000019", "8930000000019"]
-    assert gtin_candidates("12345678901231") == ["12345678901231"]
-
-
 # --- the page --------------------------------------------------------------
 
 
@@ -303,7 +320,7 @@ def test_missing_signature_is_not_genuine(client):
     assert "thiếu chữ ký" in response.content.decode()
 
 
-def test_unknown_lot_and_malformed_code_are_404_pages_that_explain(client):
+def test_unknown_lot_is_404_and_malformed_code_400_pages_that_explain(client):
     lot = LotFactory(serials_issued=20)
     lot_path = signed_path(lot, "3")
     lot.delete()
@@ -312,7 +329,7 @@ def test_unknown_lot_and_malformed_code_are_404_pages_that_explain(client):
     malformed = client.get("/01/08930000000010/10/L1/21/3?s=abc")  # bad check digit
 
     assert (unknown.status_code, verdict_of(unknown)) == (404, "not-genuine")
-    assert (malformed.status_code, verdict_of(malformed)) == (404, "not-genuine")
+    assert (malformed.status_code, verdict_of(malformed)) == (400, "not-genuine")
     assert "báo cho chúng tôi" in malformed.content.decode()
 
 
@@ -607,6 +624,39 @@ def test_report_needs_a_message_and_says_what_to_do(client):
     assert not ProblemReport.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "//evil.example/01/x",
+        "https://evil.example/01/x",
+        '/01/x" onmouseover="alert(1)',
+        "/q/1/1\\evil",
+    ],
+)
+def test_report_page_never_links_back_to_an_unchecked_address(client, link):
+    response = report(client, link, message="")
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    hrefs = re.findall(r'href="([^"]*)"', body)
+    assert all(href.startswith(("/", "data:")) for href in hrefs), hrefs
+    assert not any(href.startswith("//") for href in hrefs)
+    assert "Quay lại trang kiểm tra mã" not in body
+
+
+def test_report_page_links_back_to_the_scan_page_it_came_from(client):
+    lot = LotFactory(serials_issued=10)
+    path = signed_path(lot, "2")
+
+    response = report(client, path, message="")
+
+    assert response.status_code == 400
+    assert f'href="{escape(path)}"' in response.content.decode()
+
+
 def test_report_is_csrf_protected():
     csrf_client = Client(enforce_csrf_checks=True)
 
@@ -692,3 +742,57 @@ def test_reports_are_listed_in_the_admin_for_their_seller_only(client):
         "Chai nhà khác bị vỡ"
         in operator.get("/admin/truy-xuat/phan-anh/").content.decode()
     )
+
+
+# --- keys (issue 14) and odd paths (issue 19) --------------------------------
+
+
+def test_rotating_the_django_secret_changes_no_verdict(client, settings):
+    lot = LotFactory(serials_issued=5)
+    printed = signed_path(lot, "2")
+
+    settings.SECRET_KEY = "a-brand-new-django-secret-after-a-leak"
+
+    assert verdict_of(client.get(printed)) == "genuine"
+    assert verdict_of(client.get(signed_path(lot))) == "genuine"
+
+
+def test_a_key_in_the_fallbacks_keeps_old_labels_genuine(client, settings):
+    lot = LotFactory(serials_issued=5)
+    settings.QR_SIGNING_KEY = "the-key-of-2026"
+    old_unit, old_lot = signed_path(lot, "4"), signed_path(lot)
+
+    settings.QR_SIGNING_KEY = "the-key-of-2027"
+    assert verdict_of(client.get(old_unit)) == "not-genuine"
+    settings.QR_SIGNING_KEY_FALLBACKS = ["the-key-of-2026"]
+
+    assert verdict_of(client.get(old_unit)) == "genuine"
+    assert verdict_of(client.get(old_lot)) == "genuine"
+    new_label = lot_link(lot=lot, serial="4").removeprefix("http://testserver")
+    assert new_label != old_unit  # new codes use the current key
+    assert verdict_of(client.get(new_label)) == "genuine"
+
+
+def test_a_forged_code_stays_not_genuine_with_fallbacks(client, settings):
+    lot = LotFactory(serials_issued=5)
+    settings.QR_SIGNING_KEY = "a-forgers-guess"
+    forged = signed_path(lot, "1")
+    settings.QR_SIGNING_KEY = "the-key-of-2027"
+    settings.QR_SIGNING_KEY_FALLBACKS = ["the-key-of-2026", "the-key-of-2025"]
+
+    assert verdict_of(client.get(forged)) == "not-genuine"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/q/9223372036854775808?s=AAAAAAAAAAAA",
+        "/q/99999999999999999999999999999?s=AAAAAAAAAAAA",
+        "/q/" + "9" * 5000,
+        "/q/1/" + "9" * 400 + "?s=AAAAAAAAAAAA",
+        "/q/0",
+        "/truy-xuat/lo/99999999999999999999999/qr.png",
+    ],
+)
+def test_a_huge_lot_id_or_serial_is_a_clean_4xx(client, path):
+    assert 400 <= client.get(path).status_code < 500

@@ -276,3 +276,13 @@ def test_the_lot_page_shows_the_code_and_warns_when_history_was_altered(
     assert f"/truy-xuat/lo/{lot_a.pk}/qr.png" in intact
     assert "Lịch sử còn nguyên vẹn" in intact
     assert "Lịch sử bị sửa từ sự kiện số 1" in altered
+
+
+def test_date_pickers_get_iso_dates_while_typed_dates_are_day_first():
+    """<input type="date"> only takes 2025-11-01; a day-first value would show
+    an empty picker (Vietnamese input formats start with dd/mm/yyyy)."""
+    from traceability.staff.lots import LotForm
+
+    form = LotForm(initial={"harvested_on": dt.date(2025, 11, 1)})
+
+    assert 'value="2025-11-01"' in str(form["harvested_on"])

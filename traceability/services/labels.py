@@ -169,6 +169,7 @@ def label_link_maker(*, lot: Lot):
             key=signing_key(),
             gtin=lot.variant.gtin,
             lot=lot.code,
+            lot_id=lot.pk,
             expiry=lot.best_before,
         )
     return functools.partial(

@@ -24,7 +24,31 @@ class ResolvedLink(NamedTuple):
 
 
 def signing_key() -> bytes:
+    """The key new codes are signed with (`QR_SIGNING_KEY`)."""
     return settings.QR_SIGNING_KEY.encode()
+
+
+def verifying_keys() -> list[bytes]:
+    """Every key a printed code may carry: the current one, then the old ones
+    in `QR_SIGNING_KEY_FALLBACKS` (so a key rotation keeps old labels good)."""
+    fallbacks = getattr(settings, "QR_SIGNING_KEY_FALLBACKS", [])
+    if isinstance(fallbacks, str):
+        fallbacks = [key for key in fallbacks.split(",") if key]
+    return [signing_key(), *(str(key).encode() for key in fallbacks)]
+
+
+def signature_holds(*, link: digital_link.ParsedLink, lot: Lot | None) -> bool:
+    """True when the link's `s=` was made by one of our keys for this very lot.
+
+    A GTIN-form code verifies only against the lot the lookup found (its id
+    is signed); the older unbound signature only for lots that predate it.
+    """
+    return digital_link.verify(
+        keys=verifying_keys(),
+        link=link,
+        lot_id=lot.pk if lot else None,
+        unbound_ok=bool(lot and lot.accepts_unbound_codes),
+    )
 
 
 def serial_format(number: int) -> str:
@@ -54,6 +78,7 @@ def lot_link(*, lot: Lot, serial: str | None = None) -> str:
             key=signing_key(),
             gtin=gtin,
             lot=lot.code,
+            lot_id=lot.pk,
             serial=serial,
             expiry=lot.best_before,
         )
@@ -62,10 +87,20 @@ def lot_link(*, lot: Lot, serial: str | None = None) -> str:
     )
 
 
-def _gtin_forms(gtin14: str) -> list[str]:
-    # A variant stores its GTIN as printed (8, 12, 13 or 14 digits); the link
-    # carries it padded to 14.
-    return [gtin14[14 - n :] for n in (8, 12, 13, 14) if set(gtin14[: 14 - n]) <= {"0"}]
+def lot_for_parsed(link: digital_link.ParsedLink, *, lots=None) -> Lot | None:
+    """The one lot a parsed link names, or None.
+
+    Exact: the GTIN is stored in its 14-digit form and unique across
+    sellers, and a lot code is unique per variant, so a GTIN + lot code can
+    name one lot only; should two rows ever match, none is returned.
+    """
+    lots = Lot.objects.all() if lots is None else lots
+    if link.gtin:
+        lots = lots.filter(variant__gtin=link.gtin, code=link.lot)
+    else:
+        lots = lots.filter(pk=link.lot_id)
+    found = list(lots[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def _lots():
@@ -84,17 +119,10 @@ def link_resolve(*, path_and_query: str) -> ResolvedLink:
         parsed = digital_link.parse(path_and_query)
     except digital_link.DigitalLinkError:
         return ResolvedLink(None, None, False)
-    if parsed.gtin:
-        lot = (
-            _lots()
-            .filter(variant__gtin__in=_gtin_forms(parsed.gtin), code=parsed.lot)
-            .first()
-        )
-    else:
-        lot = _lots().filter(pk=parsed.lot_id).first()
+    lot = lot_for_parsed(parsed, lots=_lots())
     if lot is None:
         return ResolvedLink(None, parsed.serial, False)
-    ok = digital_link.verify(key=signing_key(), link=parsed)
+    ok = signature_holds(link=parsed, lot=lot)
     if ok and parsed.serial is not None:
         number = serial_number(parsed.serial)
         ok = number is not None and number <= lot.serials_issued

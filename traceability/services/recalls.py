@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from traceability.models import Lot, LotEventKind, LotStatus
+from market.signals import OrderNotice
+from traceability.models import Lot, LotAllocation, LotEventKind, LotStatus
 from traceability.packing import lot_orders
 from traceability.selectors import lots_visible_to
 from traceability.services.events import lot_event_append
@@ -50,6 +51,62 @@ def lot_recall_recipients(*, lot: Lot) -> list[RecallNotice]:
     return [RecallNotice(*row) for row in orders]
 
 
+def order_recalled_lots(*, order) -> list[Lot]:
+    """The recalled lots packed into `order` (through `LotAllocation`), oldest
+    recall first. One query."""
+    lot_ids = LotAllocation.objects.filter(order_line__order=order).values("lot_id")
+    return list(
+        Lot.objects.filter(pk__in=lot_ids, status=LotStatus.RECALLED)
+        .select_related("variant__product__seller")
+        .order_by("recalled_at", "pk")
+    )
+
+
+def _what_to_do(lot: Lot) -> list[str]:
+    seller = lot.variant.product.seller
+    return [
+        _("Xin đừng dùng sản phẩm này."),
+        _(
+            "Người bán %(seller)s sẽ đổi hàng hoặc trả lại tiền cho bạn. "
+            "Nếu cần, hãy gọi %(phone)s."
+        )
+        % {"seller": seller.legal_name, "phone": seller.phone},
+    ]
+
+
+def order_recall_notices(*, order) -> list[OrderNotice]:
+    """What the order page says for each recalled lot in `order`: which
+    product and lot, why, and what the shopper should do."""
+    notices = []
+    for lot in order_recalled_lots(order=order):
+        product = lot.variant.product
+        notices.append(
+            OrderNotice(
+                title=_("Thu hồi: %(product)s (lô %(lot)s)")
+                % {
+                    "product": f"{product.title} ({lot.variant.label})",
+                    "lot": lot.code,
+                },
+                lines=(
+                    _(
+                        "Đơn này có hàng thuộc lô %(lot)s, thu hoạch ngày "
+                        "%(harvest)s. Lô này đã bị thu hồi ngày %(recalled)s."
+                    )
+                    % {
+                        "lot": lot.code,
+                        "harvest": date_format(lot.harvested_on, "d/m/Y"),
+                        "recalled": date_format(
+                            timezone.localtime(lot.recalled_at), "d/m/Y"
+                        ),
+                    },
+                    _("Lý do: %(reason)s") % {"reason": lot.recall_reason},
+                    *_what_to_do(lot),
+                ),
+            )
+        )
+    return notices
+
+
 def _notice_mail(lot: Lot, notice: RecallNotice) -> tuple[str, str]:
     product = lot.variant.product
     subject = _("Thu hồi sản phẩm: %(product)s (lô %(lot)s)") % {
@@ -72,12 +129,7 @@ def _notice_mail(lot: Lot, notice: RecallNotice) -> tuple[str, str]:
             },
             _("Lý do: %(reason)s") % {"reason": lot.recall_reason},
             "",
-            _("Xin đừng dùng sản phẩm này."),
-            _(
-                "Người bán %(seller)s sẽ đổi hàng hoặc trả lại tiền cho bạn. "
-                "Nếu cần, hãy gọi %(phone)s."
-            )
-            % {"seller": product.seller.legal_name, "phone": product.seller.phone},
+            *_what_to_do(lot),
             "",
             "Nguồn Quê",
         ]

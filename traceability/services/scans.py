@@ -22,7 +22,7 @@ from market.access import user_is_operator
 from traceability import digital_link
 from traceability.models import Lot, ProblemReport, Scan
 from traceability.selectors import lots_visible_to
-from traceability.selectors_scan import gtin_candidates
+from traceability.services.links import lot_for_parsed
 from traceability.verdicts import client_hash
 
 REPORTS_PER_HOUR = 5
@@ -79,14 +79,9 @@ def lot_for_link(*, link: str) -> Lot | None:
         parsed = digital_link.parse(link)
     except digital_link.DigitalLinkError:
         return None
-    lots = Lot.objects.select_related("variant__product__seller")
-    if parsed.gtin:
-        lots = lots.filter(
-            code=parsed.lot, variant__gtin__in=gtin_candidates(parsed.gtin)
-        )
-    else:
-        lots = lots.filter(pk=parsed.lot_id)
-    return lots.first()
+    return lot_for_parsed(
+        parsed, lots=Lot.objects.select_related("variant__product__seller")
+    )
 
 
 def _seller_addresses(lot: Lot) -> list[str]:

@@ -65,9 +65,9 @@ class LotForm(WagtailAdminModelForm):
         model = Lot
         fields = FIELDS
         widgets = {
-            "harvested_on": forms.DateInput(attrs={"type": "date"}),
-            "packed_on": forms.DateInput(attrs={"type": "date"}),
-            "best_before": forms.DateInput(attrs={"type": "date"}),
+            "harvested_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "packed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "best_before": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, for_user=None, **kwargs):

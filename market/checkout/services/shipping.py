@@ -11,6 +11,40 @@ from market.checkout.zones import shipping_zone
 
 from .errors import ShippingUnavailable
 
+# (zone, up to grams, fee, extra per started kg above the last bracket):
+# roughly what the post office charged for parcels in 2025. A new install
+# starts with these; the operator edits them in the admin.
+DEFAULT_TARIFFS = [
+    (ShippingZone.SAME_PROVINCE, 500, 18_000, 0),
+    (ShippingZone.SAME_PROVINCE, 1_000, 22_000, 0),
+    (ShippingZone.SAME_PROVINCE, 3_000, 28_000, 0),
+    (ShippingZone.SAME_PROVINCE, 5_000, 35_000, 4_000),
+    (ShippingZone.NEIGHBOUR, 500, 25_000, 0),
+    (ShippingZone.NEIGHBOUR, 1_000, 30_000, 0),
+    (ShippingZone.NEIGHBOUR, 3_000, 40_000, 0),
+    (ShippingZone.NEIGHBOUR, 5_000, 50_000, 6_000),
+    (ShippingZone.OTHER, 500, 32_000, 0),
+    (ShippingZone.OTHER, 1_000, 38_000, 0),
+    (ShippingZone.OTHER, 3_000, 55_000, 0),
+    (ShippingZone.OTHER, 5_000, 70_000, 9_000),
+]
+
+
+def tariffs_default_ensure() -> int:
+    """Every zone has a fee table: a zone with no row at all gets the default
+    brackets. A zone the operator has priced is never touched, so running
+    `migrate` again keeps their edits. Returns the number of rows created."""
+    priced = set(ShippingTariff.objects.values_list("zone", flat=True).distinct())
+    rows = [
+        ShippingTariff(
+            zone=zone, max_weight_g=grams, fee_vnd=fee, extra_per_kg_vnd=extra
+        )
+        for zone, grams, fee, extra in DEFAULT_TARIFFS
+        if zone not in priced
+    ]
+    ShippingTariff.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
 
 def shipping_fee(*, weight_g: int, zone: str, tariffs=None) -> int:
     """The fee of a parcel of `weight_g` grams in `zone`, in dong.

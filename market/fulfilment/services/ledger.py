@@ -8,6 +8,9 @@ Rules kept:
 - A refund after delivery debits each credited shipment of the order with
   its share of the refund (by goods value over the order total), net of the
   commission on that share, which the market gives back.
+- A seller whose tax the market withholds (`services.taxes`) also gets the
+  VAT and PIT lines of the delivery, and their reversal with a refund, so
+  the balance (the payout) is net of tax withheld.
 - Entries are only ever added; the balance is their sum.
 """
 
@@ -20,11 +23,13 @@ import io
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from market.checkout.models import Order, Shipment
 from market.models import Seller
 
 from ..models import LedgerEntry, LedgerKind
+from .taxes import seller_tax_withheld, shipment_tax_bases, tax_lines
 
 
 def _commission(amount: int) -> int:
@@ -45,6 +50,18 @@ def _add(**fields) -> LedgerEntry | None:
         return None  # already recorded: the unique constraint keeps it once
 
 
+def _tax_entries(
+    *, shipment: Shipment, gross: int, sign: int, day: dt.date, common: dict
+) -> list[LedgerEntry | None]:
+    if not seller_tax_withheld(seller=shipment.seller):
+        return []
+    bases = shipment_tax_bases(shipment=shipment, gross_vnd=gross)
+    return [
+        _add(kind=kind, amount_vnd=amount, base_vnd=base, note=note, **common)
+        for kind, amount, base, note in tax_lines(bases=bases, day=day, sign=sign)
+    ]
+
+
 def ledger_credit_delivery(*, shipment: Shipment) -> list[LedgerEntry]:
     """Credit the seller for a delivered shipment (idempotent)."""
     order = shipment.order
@@ -60,6 +77,13 @@ def ledger_credit_delivery(*, shipment: Shipment) -> list[LedgerEntry]:
             note=f"{settings.MARKET_COMMISSION_PERCENT}%",
             **common,
         ),
+        *_tax_entries(
+            shipment=shipment,
+            gross=gross,
+            sign=-1,
+            day=timezone.localdate(),
+            common=common,
+        ),
     ]
     return [entry for entry in entries if entry]
 
@@ -71,27 +95,41 @@ def ledger_debit_refund(*, order: Order, amount_vnd: int) -> list[LedgerEntry]:
     order.refresh_from_db(fields=["refunded_vnd", "total_vnd"])
     reference = f"refund-{order.refunded_vnd}"
     entries = []
-    credited = Shipment.objects.filter(
-        order=order,
-        pk__in=LedgerEntry.objects.filter(kind=LedgerKind.SALE, order=order).values(
-            "shipment_id"
-        ),
-    ).order_by("pk")
-    for shipment in credited:
+    sales = dict(
+        LedgerEntry.objects.filter(kind=LedgerKind.SALE, order=order).values_list(
+            "shipment_id", "created_at"
+        )
+    )
+    credited = Shipment.objects.filter(order=order, pk__in=list(sales)).select_related(
+        "seller"
+    )
+    for shipment in credited.order_by("pk"):
         share = _refund_share(shipment=shipment, order=order, refunded=amount_vnd)
         if share <= 0:
             continue
-        entry = _add(
-            seller_id=shipment.seller_id,
-            shipment=shipment,
-            order=order,
-            kind=LedgerKind.REFUND,
-            amount_vnd=-(share - _commission(share)),
-            reference=reference,
-            note=order.number,
-        )
-        if entry:
-            entries.append(entry)
+        common = {
+            "seller_id": shipment.seller_id,
+            "shipment": shipment,
+            "order": order,
+            "reference": reference,
+        }
+        added = [
+            _add(
+                kind=LedgerKind.REFUND,
+                amount_vnd=-(share - _commission(share)),
+                note=order.number,
+                **common,
+            ),
+            # Given back at the rate it was withheld at: the sale's day.
+            *_tax_entries(
+                shipment=shipment,
+                gross=share,
+                sign=1,
+                day=timezone.localdate(sales[shipment.pk]),
+                common=common,
+            ),
+        ]
+        entries += [entry for entry in added if entry]
     return entries
 
 
@@ -112,6 +150,7 @@ PAYOUT_COLUMNS = [
     "sales_vnd",
     "commission_vnd",
     "refunds_vnd",
+    "tax_withheld_vnd",
     "other_vnd",
     "net_vnd",
     "balance_vnd",
@@ -145,6 +184,7 @@ def payout_rows(*, start: dt.datetime, end: dt.datetime) -> list[dict]:
             sales_vnd=by_kind(LedgerKind.SALE),
             commission_vnd=by_kind(LedgerKind.COMMISSION),
             refunds_vnd=by_kind(LedgerKind.REFUND),
+            tax_withheld_vnd=by_kind(LedgerKind.VAT, LedgerKind.PIT),
             other_vnd=by_kind(LedgerKind.PAYOUT, LedgerKind.ADJUSTMENT),
             net_vnd=Sum("ledger_entries__amount_vnd", filter=period, default=0),
             balance_vnd=Sum("ledger_entries__amount_vnd", filter=before_end, default=0),
@@ -162,6 +202,7 @@ def payout_rows(*, start: dt.datetime, end: dt.datetime) -> list[dict]:
             "sales_vnd": seller.sales_vnd,
             "commission_vnd": seller.commission_vnd,
             "refunds_vnd": seller.refunds_vnd,
+            "tax_withheld_vnd": seller.tax_withheld_vnd,
             "other_vnd": seller.other_vnd,
             "net_vnd": seller.net_vnd,
             "balance_vnd": seller.balance_vnd,

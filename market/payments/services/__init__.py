@@ -8,6 +8,7 @@ from market.payments.services.cards import (
     payment_set_status,
 )
 from market.payments.services.events import (
+    bank_feed_receive,
     bank_notification_receive,
     gateway_event_process,
     gateway_event_receive,
@@ -26,6 +27,7 @@ __all__ = [
     "PaymentNotAllowed",
     "RefundNotAllowed",
     "StatementError",
+    "bank_feed_receive",
     "bank_notification_receive",
     "bank_transfer_record",
     "bank_transfer_review",

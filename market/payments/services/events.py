@@ -18,7 +18,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from market.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
+from market.payments.bank_feeds import FeedTransfer
+from market.payments.models import (
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    Provider,
+    TransferSource,
+)
 from market.payments.services import transfers
 from market.payments.services.cards import payment_set_status
 from market.payments.services.orders import (
@@ -34,7 +41,82 @@ logger = logging.getLogger(__name__)
 
 
 class EventRejected(ValueError):
-    """A signed body that is not a usable event (bad JSON, no id)."""
+    """A signed body that is not a usable event (bad JSON, no id, fields of
+    the wrong type). The webhook answers 400 and stores nothing."""
+
+
+# Field lengths of PaymentEvent; longer values are not events we sent for.
+_MAX_ID = 100
+# Latest event time taken from the gateway (seconds since 1970): year 2100.
+_MAX_CREATED = 4_102_444_800
+
+
+def _json_body(body: bytes):
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise EventRejected("body is not JSON") from exc
+
+
+def _has_nul(value) -> bool:
+    """Whether any text in the parsed body holds NUL, which PostgreSQL text
+    and jsonb columns refuse."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _is_whole(value) -> bool:
+    """A JSON integer: 100000 is, 100000.5, 1e5, "100000" and true are not."""
+    return type(value) is int
+
+
+def _check_gateway_event(payload) -> tuple[str, str]:
+    """(event id, type) of a well-formed gateway event, else EventRejected.
+
+    Events we act on must carry the fields their handler reads with the
+    types it expects, so acting on a stored event never fails on its shape.
+    """
+    if not isinstance(payload, dict) or _has_nul(payload):
+        raise EventRejected("not a gateway event")
+    event_id, event_type = payload.get("id"), payload.get("type")
+    for value in (event_id, event_type):
+        if not isinstance(value, str) or not 0 < len(value) <= _MAX_ID:
+            raise EventRejected("event id and type must be short strings")
+    if event_type not in HANDLERS:
+        return event_id, event_type
+    data = payload.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict) or not isinstance(obj.get("id", ""), str):
+        raise EventRejected("event without a data object")
+    if event_type == "payment_intent.succeeded" and not _is_whole(obj.get("amount")):
+        raise EventRejected("intent amount must be a whole number of dong")
+    if event_type == "charge.refunded":
+        _check_charge(obj)
+    return event_id, event_type
+
+
+def _check_charge(charge: dict) -> None:
+    if not isinstance(charge.get("payment_intent") or "", str):
+        raise EventRejected("charge without a payment intent id")
+    if not _is_whole(charge.get("amount_refunded") or 0):
+        raise EventRejected("amount_refunded must be a whole number")
+    refunds = charge.get("refunds") or {}
+    listed = refunds.get("data") if isinstance(refunds, dict) else None
+    if not isinstance(listed or [], list):
+        raise EventRejected("refunds.data must be a list")
+    for item in listed or []:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("id", ""), str)
+            and _is_whole(item.get("amount") or 0)
+            and isinstance(item.get("metadata") or {}, dict)
+        ):
+            raise EventRejected("malformed refund in the charge")
 
 
 def _store(*, provider: str, event_id: str, type: str, payload: dict) -> PaymentEvent:
@@ -56,11 +138,8 @@ def gateway_event_receive(*, body: bytes, signature: str) -> PaymentEvent:
     verify_stripe_signature(
         payload=body, header=signature, secret=settings.PAYMENT_WEBHOOK_SECRET
     )
-    try:
-        payload = json.loads(body)
-        event_id, event_type = str(payload["id"]), str(payload["type"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise EventRejected("not a gateway event") from exc
+    payload = _json_body(body)
+    event_id, event_type = _check_gateway_event(payload)
     return _store(
         provider=Provider.CARD, event_id=event_id, type=event_type, payload=payload
     )
@@ -72,17 +151,42 @@ def bank_notification_receive(*, body: bytes, signature: str) -> PaymentEvent:
     verify_bank_signature(
         payload=body, header=signature, secret=settings.BANK_WEBHOOK_SECRET
     )
+    payload = _json_body(body)
+    if not isinstance(payload, dict) or _has_nul(payload):
+        raise EventRejected("not a bank notification")
     try:
-        payload = json.loads(body)
         transfers.notification_fields(payload)
     except (ValueError, KeyError, TypeError) as exc:
-        raise EventRejected("not a bank notification") from exc
+        raise EventRejected(f"not a bank notification: {exc}") from exc
     return _store(
         provider=Provider.VIETQR,
         event_id=str(payload["transaction_id"]),
         type="bank.transfer",
         payload=payload,
     )
+
+
+def bank_feed_receive(*, source: str, items: list[FeedTransfer]) -> list[str]:
+    """Store each transfer a bank-feed service reported once (keyed by the
+    bank's transaction id, as the generic notification is) and act on it.
+    A transfer reported again, by a retry or by another feed, changes
+    nothing. Raises EventRejected, storing nothing, if any item is off."""
+    payloads = [item.as_notification(source=source) for item in items]
+    try:
+        for payload in payloads:
+            transfers.notification_fields(payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EventRejected(f"not a transfer: {exc}") from exc
+    outcomes = []
+    for payload in payloads:
+        event = _store(
+            provider=Provider.VIETQR,
+            event_id=payload["transaction_id"],
+            type="bank.transfer",
+            payload=payload,
+        )
+        outcomes.append(gateway_event_process(event=event))
+    return outcomes
 
 
 def gateway_event_process(*, event: PaymentEvent) -> str:
@@ -109,7 +213,7 @@ def _ignore(payload: dict) -> str:
 
 def _event_time(payload: dict) -> datetime:
     created = payload.get("created")
-    if isinstance(created, int):
+    if _is_whole(created) and 0 < created < _MAX_CREATED:
         return datetime.fromtimestamp(created, tz=UTC)
     return timezone.now()
 
@@ -143,8 +247,12 @@ def _intent_succeeded(payload: dict) -> str:
     payment = _payment_for_intent(intent)
     if payment is None:
         return f"no payment for {intent.get('id')}"
-    if int(intent.get("amount", -1)) != payment.amount_vnd or (
-        str(intent.get("currency", "")).lower() != "vnd"
+    # Compared as received: int() would turn 100000.9 into 100000.
+    amount = intent.get("amount")
+    if (
+        not _is_whole(amount)
+        or amount != payment.amount_vnd
+        or (str(intent.get("currency", "")).lower() != "vnd")
     ):
         return "amount or currency differs from the payment: not applied"
     payment_set_status(
@@ -203,7 +311,8 @@ def _charge_refunded(payload: dict) -> str:
 
 def _bank_transfer(payload: dict) -> str:
     transfer, _created = transfers.bank_transfer_record(
-        **transfers.notification_fields(payload), source="webhook"
+        **transfers.notification_fields(payload),
+        source=payload.get("source", TransferSource.WEBHOOK),
     )
     return f"transfer {transfer.match}"
 

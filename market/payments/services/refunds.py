@@ -50,6 +50,15 @@ def _refund_start(
     if existing is not None:
         if existing.payment.order_id != order.pk:
             raise RefundNotAllowed(_("Mã Idempotency-Key này đã dùng cho đơn khác."))
+        if existing.amount_vnd != amount_vnd:
+            # A retry repeats the same request; another amount is a new one.
+            raise RefundNotAllowed(
+                _(
+                    "Mã Idempotency-Key này đã dùng cho lần hoàn %(amount)s đồng. "
+                    "Muốn hoàn số tiền khác, hãy gửi với một mã mới."
+                )
+                % {"amount": f"{existing.amount_vnd:,}"}
+            )
         return existing, False
     payment = (
         Payment.objects.select_for_update()
@@ -94,7 +103,8 @@ def order_refund(
     Card payments are refunded through the gateway; VietQR payments are
     recorded as a manual refund the operator pays by bank transfer. Either
     way checkout records the refund on the order. Returns (refund, created);
-    a repeated `request_key` returns the first refund instead of a new one.
+    a repeated `request_key` returns the first refund instead of a new one,
+    and is refused (RefundNotAllowed) when it asks for another amount.
     Raises RefundNotAllowed, gateway.GatewayUnavailable (retry with the same
     key) or gateway.GatewayError.
     """

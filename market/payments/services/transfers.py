@@ -37,6 +37,9 @@ from market.payments.services.orders import (
 
 # Order numbers are "NQ" + 6 characters without 0/O/1/I (checkout.numbers).
 ORDER_CODE = re.compile(r"(?=(NQ[2-9A-HJ-NP-Z]{6}))")
+# No order comes near a thousand billion dong; a larger figure is a garbled
+# notification or statement line, refused before it reaches the database.
+MAX_AMOUNT_VND = 10**12
 
 
 def order_codes_in(text: str) -> list[str]:
@@ -54,6 +57,8 @@ def notification_fields(payload: dict) -> dict:
         amount = int(amount)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError("amount must be a positive whole number of dong")
+    if amount > MAX_AMOUNT_VND:
+        raise ValueError("amount is larger than any order")
     occurred_at = parse_datetime(str(payload["time"]))
     if occurred_at is None:
         raise ValueError("time must be ISO 8601")
@@ -229,9 +234,12 @@ def _column_map(header: list[str]) -> dict[str, int]:
 
 def _parse_amount(text: str) -> int:
     digits = re.sub(r"[.,\s₫đ]|VND", "", text.strip(), flags=re.IGNORECASE)
-    if not digits.isdigit():
+    if not digits.isascii() or not digits.isdigit():
         raise ValueError(text)
-    return int(digits)
+    amount = int(digits)
+    if amount > MAX_AMOUNT_VND:
+        raise ValueError(text)
+    return amount
 
 
 def _parse_time(text: str) -> datetime:

@@ -68,7 +68,9 @@ def _create_store_pages(sellers: list[Seller]) -> None:
         return
     market = MarketIndexPage.objects.first()
     if market is None:
-        raise MarketNotSetUp("Create the market index page (seed_demo) first.")
+        raise MarketNotSetUp(
+            "There is no market page: run `manage.py migrate`, it creates one."
+        )
     items = [
         NewPage(market, seller.legal_name, {"seller_id": seller.pk})
         for seller in sellers

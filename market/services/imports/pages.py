@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Page
 
-from market.services.catalogue import page_slug
+from market.slugs import vietnamese_slug
 
 _BATCH = 500
 
@@ -59,7 +59,7 @@ def _children(parents: list[Page]) -> tuple[dict[int, int], dict[int, set[str]]]
 
 
 def _unique_slug(title: str, taken: set[str], fallback: str) -> str:
-    base = page_slug(title) or fallback
+    base = vietnamese_slug(title, max_length=60) or fallback
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1

@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
 from market import places
-from market.identifiers import gtin_validator
+from market.identifiers import gtin_compact, gtin_normalize, gtin_validator
 from market.models import (
     CertificationKind,
     OcopCategory,
@@ -60,15 +60,26 @@ def _int(value: str, *, label: str, low: int, high: int, errors: list[str]) -> i
     return number
 
 
+# Day first, as Vietnamese write dates (30/06/2025); ISO (2025-06-30) is what a
+# spreadsheet exports, and a four-digit first number cannot be a day.
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
 def _date(value: str, *, label: str, errors: list[str]) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        errors.append(
-            _("%(label)s «%(value)s» phải là ngày dạng NNNN-TT-NN, ví dụ 2025-06-30.")
-            % {"label": label, "value": value}
+    text = value.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    errors.append(
+        _(
+            "%(label)s «%(value)s» không phải một ngày: ghi ngày/tháng/năm, "
+            "ví dụ 30/06/2025."
         )
-        return None
+        % {"label": label, "value": value}
+    )
+    return None
 
 
 def _text(row: dict, column: str, *, label: str, limit: int, errors: list[str]) -> str:
@@ -213,6 +224,9 @@ def _parse_variant(
                 _("Mã GTIN «%(value)s»: %(reason)s")
                 % {"value": gtin, "reason": exc.messages[0]}
             )
+        # One stored form (14 digits): duplicates in the file and lookups of
+        # existing variants then compare products, not strings.
+        gtin = gtin_normalize(gtin)
     label = _text(row, "variant", label=_("quy cách"), limit=60, errors=errors)
     sku = (row.get("sku") or "").strip()
     if len(sku) > 40:
@@ -243,7 +257,10 @@ def _parse_variant(
         gtin=gtin,
         sku=sku
         or variant_default_sku(
-            gtin=gtin, tax_code=seller.tax_code, product=product_name, label=label
+            gtin=gtin_compact(gtin),
+            tax_code=seller.tax_code,
+            product=product_name,
+            label=label,
         ),
         sku_given=bool(sku),
     )

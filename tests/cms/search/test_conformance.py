@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import search_conformance_settings as conformance
+from tests.shared_files import missing_reason
 
 ROOT = Path(__file__).resolve().parents[3]
 SUITE = Path(__file__).with_name("conformance_suite.py")
@@ -22,7 +23,7 @@ SQLITE_BACKEND_PASSES = 108
 
 @pytest.mark.skipif(
     not (conformance.SHARED_FIXTURES / "search.json").exists(),
-    reason="modelsearch fixture (../shared/standards/modelsearch) is absent",
+    reason=missing_reason(conformance.SHARED_FIXTURES / "search.json"),
 )
 def test_whoosh_backend_passes_modelsearch_backend_tests():
     proc = subprocess.run(  # noqa: S603 - our own interpreter and test file

@@ -27,7 +27,7 @@ def both_backends(db, settings, tmp_path):
             "PATH": str(tmp_path / "index"),
             "AUTO_UPDATE": False,
         },
-        "db": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False},
+        "db": {"BACKEND": "cms.search.database", "AUTO_UPDATE": False},
     }
     settings.WAGTAILSEARCH_BACKENDS = backends
     settings.MODELSEARCH_BACKENDS = backends

@@ -38,6 +38,32 @@
     }, every);
   }
 
+  // Copy buttons beside the transfer details. Without JavaScript the values
+  // stay plain text to select; the amount is copied as bare digits.
+  var transfer = section.querySelector(".transfer[data-copy-label]");
+  if (transfer && navigator.clipboard) {
+    transfer.querySelectorAll("[data-copy]").forEach(function (value) {
+      var term = value.closest("dd").previousElementSibling;
+      var button = document.createElement("button");
+      var word = document.createElement("span");
+      var what = document.createElement("span");
+      button.type = "button";
+      button.className = "secondary copy";
+      word.textContent = transfer.dataset.copyLabel;
+      what.className = "visually-hidden";
+      what.textContent = " " + term.textContent.toLowerCase();
+      button.appendChild(word);
+      button.appendChild(what);
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(value.dataset.copy).then(function () {
+          word.textContent = transfer.dataset.copied;
+          setTimeout(function () { word.textContent = transfer.dataset.copyLabel; }, 2000);
+        });
+      });
+      value.insertAdjacentElement("afterend", button);
+    });
+  }
+
   if (section.hasAttribute("data-poll")) poll();
   if (!root) return;
   if (typeof window.Stripe === "undefined") {
@@ -51,15 +77,28 @@
   var stripe = window.Stripe(root.dataset.key);
   var card = stripe.elements().create("card");
   card.mount("#card-element");
-  // Some gateways (localstripe) render plain inputs: give them real names.
-  ["number", "exp_month", "exp_year", "cvc", "postal_code"].forEach(function (name) {
-    var input = root.querySelector('#card-element input[placeholder="' + name + '"]');
-    var key = "label" + name.replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); });
-    if (input && root.dataset[key]) {
-      input.setAttribute("aria-label", root.dataset[key]);
-      input.setAttribute("inputmode", "numeric");
-      input.setAttribute("autocomplete", "off");
+  // Some gateways (localstripe) render bare inputs after an English
+  // "localstripe:" caption: drop the caption, give each input a visible label.
+  var element = root.querySelector("#card-element");
+  Array.prototype.slice.call(element.childNodes).forEach(function (node) {
+    if (node.nodeName !== "INPUT" && node.nodeName !== "IFRAME" && node.nodeName !== "DIV") {
+      element.removeChild(node);
     }
+  });
+  ["number", "exp_month", "exp_year", "cvc", "postal_code"].forEach(function (name) {
+    var input = element.querySelector('input[placeholder="' + name + '"]');
+    var key = "label" + name.replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); });
+    if (!input || !root.dataset[key]) return;
+    var label = document.createElement("label");
+    label.className = "card-field card-" + name.replace("_", "-");
+    var caption = document.createElement("span");
+    caption.textContent = root.dataset[key];
+    input.parentNode.insertBefore(label, input);
+    label.appendChild(caption);
+    label.appendChild(input);
+    input.removeAttribute("placeholder");
+    input.setAttribute("inputmode", "numeric");
+    input.setAttribute("autocomplete", "off");
   });
   form.hidden = false;
   root.querySelector("[data-nojs]").hidden = true;
