@@ -1,5 +1,6 @@
-"""Traceability reads: who may see which farms and lots, and what a lot
-shows (events, certifications). Current state is derived here from the
+"""Traceability reads: who may see which farms and lots (the roles of
+`market.access`: the operator all, seller staff their own sellers'), and what
+a lot shows (events, certifications). Current state is derived here from the
 append-only history, never stored twice."""
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from market.access import user_seller_ids
 from market.checkout.models import Shipment
 from market.fulfilment.models import Partner
 from market.models import Certification, CertificationKind, ReviewStatus
-from market.services.sellers import user_is_operator
 from traceability import digital_link, epcis
 from traceability.models import DiaryEntry, Farm, LabelRun, Lot, LotEvent
 
@@ -47,32 +48,23 @@ def shipment_place(*, shipment: Shipment, typed: str = "") -> tuple[str, dict]:
     return read_point, data
 
 
-def _seller_ids(user) -> list[int] | None:
-    """None for the operator (sees everything), else the user's sellers."""
-    if user is None or not user.is_authenticated:
-        return []
-    if user_is_operator(user):
-        return None
-    return list(user.sellers.values_list("pk", flat=True))
-
-
 def farms_visible_to(*, user) -> QuerySet[Farm]:
     """Farms of the user's own sellers; every farm for the operator."""
     farms = Farm.objects.select_related("seller")
-    seller_ids = _seller_ids(user)
+    seller_ids = user_seller_ids(user)
     return farms if seller_ids is None else farms.filter(seller_id__in=seller_ids)
 
 
 def lots_visible_to(*, user) -> QuerySet[Lot]:
     """Lots of the user's own sellers (through the farm); all for the operator."""
     lots = Lot.objects.select_related("variant__product", "farm__seller")
-    seller_ids = _seller_ids(user)
+    seller_ids = user_seller_ids(user)
     return lots if seller_ids is None else lots.filter(farm__seller_id__in=seller_ids)
 
 
 def label_runs_visible_to(*, user) -> QuerySet[LabelRun]:
     runs = LabelRun.objects.select_related("lot__variant__product", "lot__farm")
-    seller_ids = _seller_ids(user)
+    seller_ids = user_seller_ids(user)
     return (
         runs if seller_ids is None else runs.filter(lot__farm__seller_id__in=seller_ids)
     )
@@ -81,7 +73,7 @@ def label_runs_visible_to(*, user) -> QuerySet[LabelRun]:
 def user_may_print(*, user, lot: Lot) -> bool:
     """Unit (serial) codes are only for staff of the lot's seller, or the
     operator: anyone else could print genuine-looking labels."""
-    seller_ids = _seller_ids(user)
+    seller_ids = user_seller_ids(user)
     return seller_ids is None or lot.farm.seller_id in seller_ids
 
 

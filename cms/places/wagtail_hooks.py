@@ -17,7 +17,7 @@ from wagtail.admin.widgets import Button
 from cms.places.models import PlacePage
 from cms.places.plaque import plaque_pdf
 from cms.places.selectors import place_scan_counts
-from market.services.sellers import user_is_operator
+from market.access import user_is_operator
 
 
 def place_qr_url(place: PlacePage) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,18 +27,9 @@ from market.checkout.services import (
 )
 from market.checkout.services.shipping import tariffs_default_ensure
 from market.models import Seller, Variant
-from market.services.sellers import OPERATOR_GROUP_NAME
+from market.services.sellers import operator_group_ensure
 
 logger = logging.getLogger(__name__)
-
-OPERATOR_PERMISSIONS = [
-    "view_order",
-    "view_shipment",
-    "add_shippingtariff",
-    "change_shippingtariff",
-    "delete_shippingtariff",
-    "view_shippingtariff",
-]
 
 DEMO_FARMER_USERNAME = "nongdan"
 SHOPPER = Customer("Nguyễn Thị Lan", "0987654321", "lan@example.vn")
@@ -57,17 +47,6 @@ PENDING, TO_PACK, SHIPPED, CANCELLED, REFUNDED = (
 def tariffs_seed() -> int:
     """The shipping fee table (the same defaults `migrate` gives)."""
     return tariffs_default_ensure()
-
-
-def checkout_operator_permissions_ensure() -> Group:
-    """The operator group may read every order and shipment and edit tariffs."""
-    group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="checkout", codename__in=OPERATOR_PERMISSIONS
-        )
-    )
-    return group
 
 
 def _demo_variants() -> list[Variant]:
@@ -138,10 +117,10 @@ def _orders_seed(variants: list[Variant]) -> None:
 
 @transaction.atomic
 def seed_checkout() -> None:
-    """Shipping tariffs, operator permissions and five sample orders
+    """Shipping tariffs, the operator group and five sample orders
     (awaiting payment, to pack, shipped, cancelled, refunded)."""
     tariffs_seed()
-    checkout_operator_permissions_ensure()
+    operator_group_ensure()
     variants = _demo_variants()
     if len(variants) < 2:
         logger.info("No demo stores with stock: sample orders skipped.")

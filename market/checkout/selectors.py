@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
+from market.access import user_seller_ids
 from market.checkout.cart import Cart
 from market.checkout.models import Order, OrderLine, Shipment
 from market.checkout.services.cart import variant_available
@@ -188,9 +189,10 @@ def order_for_viewer(*, number: str, token: str | None, user) -> Order | None:
 
 
 def shipments_for_user(*, user) -> QuerySet[Shipment]:
-    """Shipments a staff user may see: all for the operator (a superuser or
-    anyone with `checkout.view_order`), else only their own sellers'."""
+    """Shipments a staff user may see: all for the operator, their own
+    sellers' for seller staff, none for anyone else (`market.access`)."""
     shipments = Shipment.objects.select_related("order", "seller")
-    if user.is_superuser or user.has_perm("checkout.view_order"):
+    seller_ids = user_seller_ids(user)
+    if seller_ids is None:
         return shipments
-    return shipments.filter(seller__users=user)
+    return shipments.filter(seller_id__in=seller_ids)

@@ -1,11 +1,13 @@
 """Staff UI of checkout in the Wagtail admin, under one “Đơn hàng” menu.
 
-* Shipping tariffs: the operator edits the fee table (model permissions).
+* Shipping tariffs: the operator edits the fee table.
 * Orders: the operator sees every order with its lines and history.
 * Seller shipments: a farmer sees only the shipments of their own sellers
   (`request.user.sellers`) with what to pack and where it goes; the operator
   sees all. Any other seller's shipment is a 404, like one that does not
   exist. Status moves (packed, shipped) belong to fulfilment's screens.
+
+Who sees what is `market.staff.access`'s policies, asked by every view.
 """
 
 from __future__ import annotations
@@ -17,51 +19,29 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from market.checkout.models import Order, Shipment, ShippingTariff
 from market.checkout.selectors import shipments_for_user
+from market.staff.access import (
+    EDITABLE,
+    OperatorOnlyPolicy,
+    ScopedViewSetMixin,
+    SellerScopedPolicy,
+)
 
-
-def user_sees_all_orders(user) -> bool:
-    """The operator: a superuser or anyone granted `checkout.view_order`."""
-    return user.is_active and (
-        user.is_superuser or user.has_perm("checkout.view_order")
-    )
-
-
-def user_sells(user) -> bool:
-    return user.is_active and user.sellers.filter(is_active=True).exists()
-
-
-class ShipmentPolicy(ModelPermissionPolicy):
-    """Read-only: the operator sees every shipment, a seller's users their own."""
-
-    def user_has_permission(self, user, action):
-        if action != "view":
-            return False
-        return user_sees_all_orders(user) or user_sells(user)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not self.user_has_any_permission(user, actions):
-            return Shipment.objects.none()
-        return shipments_for_user(user=user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_any_permission_for_instance(user, [action], instance)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return (
-            self.instances_user_has_any_permission_for(user, actions)
-            .filter(pk=instance.pk)
-            .exists()
-        )
+register_permission_policy(
+    Shipment, SellerScopedPolicy(Shipment, seller_field="seller", actions={"view"})
+)
+# Orders and shipments are read-only here: they change only through
+# checkout's services (and fulfilment's screens).
+register_permission_policy(Order, OperatorOnlyPolicy(Order, {"view"}))
+register_permission_policy(ShippingTariff, OperatorOnlyPolicy(ShippingTariff, EDITABLE))
 
 
 class ShipmentIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return shipments_for_user(user=self.request.user)
+        return super().get_base_queryset().select_related("order", "seller")
 
 
 class ShipmentInspectView(generic.InspectView):
@@ -79,7 +59,7 @@ class ShipmentInspectView(generic.InspectView):
         return shipment
 
 
-class ShipmentViewSet(ModelViewSet):
+class ShipmentViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Shipment
     icon = "mail"
     menu_label = _("Kiện cần gửi")
@@ -112,22 +92,11 @@ class ShipmentViewSet(ModelViewSet):
     ]
 
 
-class OrderPolicy(ModelPermissionPolicy):
-    """Orders are read-only here: they change only through checkout's services."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and user_sees_all_orders(user)
-
-
-register_permission_policy(Shipment, ShipmentPolicy(Shipment))
-register_permission_policy(Order, OrderPolicy(Order))
-
-
 class OrderInspectView(generic.InspectView):
     template_name = "checkout/admin/order_inspect.html"
 
 
-class OrderViewSet(ModelViewSet):
+class OrderViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Order
     icon = "list-ul"
     menu_label = _("Tất cả đơn hàng")
@@ -162,7 +131,7 @@ class OrderViewSet(ModelViewSet):
     ]
 
 
-class ShippingTariffViewSet(ModelViewSet):
+class ShippingTariffViewSet(ScopedViewSetMixin, ModelViewSet):
     model = ShippingTariff
     icon = "table"
     menu_label = _("Biểu phí giao hàng")

@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from market.access import partners_of_user
+
 from . import labels
 from .forms import ParcelFilterForm, ParcelStatusForm
 from .models import ParcelStatus
-from .selectors import parcels_filter, parcels_visible_to_user, partners_of_user
+from .selectors import parcels_filter, parcels_visible_to_user
 from .services.parcels import ParcelTransitionError, parcel_set_status
 
 MAX_BULK_LABELS = 100

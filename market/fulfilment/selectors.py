@@ -7,13 +7,9 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
+from market.access import partners_of_user
+
 from .models import Parcel, Partner
-
-
-def partners_of_user(*, user) -> QuerySet[Partner]:
-    if not user.is_authenticated:
-        return Partner.objects.none()
-    return Partner.objects.filter(staff=user, is_active=True)
 
 
 def parcels_visible_to_user(*, user) -> QuerySet[Parcel]:

@@ -11,14 +11,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
-from market.services.sellers import user_is_operator
+from market.access import user_is_operator
+from market.staff.access import EDITABLE, OperatorOnlyPolicy, ScopedViewSetMixin
 
 from .models import TaxRate
 from .services.taxes import tax_month_csv, tax_month_rows
 
+register_permission_policy(TaxRate, OperatorOnlyPolicy(TaxRate, EDITABLE))
 
-class TaxRateViewSet(ModelViewSet):
+
+class TaxRateViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_taxrate"
     url_prefix = "giao-hang/muc-thue"
     model = TaxRate

@@ -16,15 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from market.services.sellers import user_is_operator
+from market.access import user_is_operator
+from market.staff.access import (
+    EDITABLE,
+    OperatorMenuItem,
+    OperatorOnlyPolicy,
+    ScopedViewSetMixin,
+)
 
 from .models import (
     PARCEL_TRANSITIONS,
@@ -48,41 +52,10 @@ from .services.partners import (
 from .services.webhooks import webhook_delivery_replay
 from .tax_admin import TaxRateViewSet, tax_report_view
 
-
-class OperatorOnlyPolicy(ModelPermissionPolicy):
-    """Only the market operator manages partners, parcels and money."""
-
-    def __init__(self, model, actions: set[str]):
-        super().__init__(model)
-        self.actions = actions
-
-    def user_has_permission(self, user, action) -> bool:
-        return action in self.actions and user_is_operator(user)
-
-    def user_has_any_permission(self, user, actions) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions):
-        return super().users_with_any_permission(actions).none()
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        queryset = self.model._default_manager.all()
-        if self.user_has_any_permission(user, actions):
-            return queryset
-        return queryset.none()
-
-    def user_has_permission_for_instance(self, user, action, instance) -> bool:
-        return self.user_has_permission(user, action)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance) -> bool:
-        return self.user_has_any_permission(user, actions)
-
-
-_EDITABLE = {"view", "add", "change", "delete"}
 for _model, _actions in [
-    (Partner, _EDITABLE),
-    (PartnerArea, _EDITABLE),
-    (WebhookEndpoint, _EDITABLE),
+    (Partner, EDITABLE),
+    (PartnerArea, EDITABLE),
+    (WebhookEndpoint, EDITABLE),
     (PartnerToken, {"view", "add", "change"}),  # change = revoke
     (Parcel, {"view", "change"}),  # change = reassign
     (WebhookDelivery, {"view", "change"}),  # change = replay
@@ -95,7 +68,7 @@ for _model, _actions in [
 # --- partners --------------------------------------------------------------
 
 
-class PartnerViewSet(ModelViewSet):
+class PartnerViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_partner"
     url_prefix = "giao-hang/buu-cuc"
     model = Partner
@@ -117,7 +90,7 @@ class PartnerViewSet(ModelViewSet):
     ]
 
 
-class PartnerAreaViewSet(ModelViewSet):
+class PartnerAreaViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_partnerarea"
     url_prefix = "giao-hang/vung"
     model = PartnerArea
@@ -173,7 +146,7 @@ class TokenEditView(EditView):
         return instance
 
 
-class PartnerTokenViewSet(ModelViewSet):
+class PartnerTokenViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_partnertoken"
     url_prefix = "giao-hang/khoa-api"
     model = PartnerToken
@@ -227,7 +200,7 @@ class ParcelReassignView(EditView):
         )
 
 
-class ParcelViewSet(ModelViewSet):
+class ParcelViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_parcel"
     url_prefix = "giao-hang/buu-kien"
     model = Parcel
@@ -257,7 +230,7 @@ class ParcelViewSet(ModelViewSet):
 # --- webhooks --------------------------------------------------------------
 
 
-class WebhookEndpointViewSet(ModelViewSet):
+class WebhookEndpointViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_webhookendpoint"
     url_prefix = "giao-hang/webhook"
     model = WebhookEndpoint
@@ -287,7 +260,7 @@ class ReplayView(EditView):
         return _("Đã xếp lịch gửi lại.")
 
 
-class WebhookDeliveryViewSet(ModelViewSet):
+class WebhookDeliveryViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_webhookdelivery"
     url_prefix = "giao-hang/nhat-ky-webhook"
     model = WebhookDelivery
@@ -337,7 +310,7 @@ class LedgerEntryForm(WagtailAdminModelForm):
         fields = ["seller", "kind", "amount_vnd", "note"]
 
 
-class LedgerEntryViewSet(ModelViewSet):
+class LedgerEntryViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "fulfilment_ledgerentry"
     url_prefix = "giao-hang/so-cai"
     model = LedgerEntry
@@ -443,11 +416,6 @@ def register_payout_urls():
         path("giao-hang/chi-tra/", payout_export_view, name="fulfilment_payouts"),
         path("giao-hang/thue/", tax_report_view, name="fulfilment_tax_report"),
     ]
-
-
-class OperatorMenuItem(MenuItem):
-    def is_shown(self, request):
-        return user_is_operator(request.user)
 
 
 @hooks.register("register_admin_menu_item")

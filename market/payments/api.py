@@ -19,10 +19,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from market.access import user_is_operator
 from market.checkout.models import Order
 from market.payments import gateway, services
 from market.payments.models import Refund
-from market.services.sellers import user_is_operator
 
 
 class IsOperator(BasePermission):

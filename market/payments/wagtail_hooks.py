@@ -15,47 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from market.access import user_is_operator
 from market.payments import services
 from market.payments.models import BankTransfer, Payment, PaymentEvent, TransferMatch
-from market.services.sellers import user_is_operator
-
-
-class OperatorOnlyPolicy(ModelPermissionPolicy):
-    """Only the market operator sees money; `actions` is what they may do."""
-
-    def __init__(self, model, actions: set[str]):
-        super().__init__(model)
-        self.actions = actions
-
-    def user_has_permission(self, user, action) -> bool:
-        return action in self.actions and user_is_operator(user)
-
-    def user_has_any_permission(self, user, actions) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions):
-        return super().users_with_any_permission(actions).none()
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        queryset = self.model._default_manager.all()
-        return (
-            queryset if self.user_has_any_permission(user, actions) else queryset.none()
-        )
-
-    def user_has_permission_for_instance(self, user, action, instance) -> bool:
-        return self.user_has_permission(user, action)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance) -> bool:
-        return self.user_has_any_permission(user, actions)
-
+from market.staff.access import OperatorMenuItem, OperatorOnlyPolicy, ScopedViewSetMixin
 
 register_permission_policy(Payment, OperatorOnlyPolicy(Payment, {"view"}))
 register_permission_policy(PaymentEvent, OperatorOnlyPolicy(PaymentEvent, {"view"}))
@@ -64,7 +33,7 @@ register_permission_policy(
 )
 
 
-class PaymentViewSet(ModelViewSet):
+class PaymentViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "payments_payment"
     model = Payment
     icon = "doc-full"
@@ -87,7 +56,7 @@ class PaymentViewSet(ModelViewSet):
     form_fields = ["status"]
 
 
-class PaymentEventViewSet(ModelViewSet):
+class PaymentEventViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "payments_event"
     model = PaymentEvent
     icon = "list-ul"
@@ -138,7 +107,7 @@ class TransferIndexView(IndexView):
         )
 
 
-class BankTransferViewSet(ModelViewSet):
+class BankTransferViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "payments_banktransfer"
     model = BankTransfer
     icon = "warning"
@@ -266,11 +235,6 @@ def register_statement_url():
             name="payments_statement_import",
         )
     ]
-
-
-class OperatorMenuItem(MenuItem):
-    def is_shown(self, request):
-        return user_is_operator(request.user)
 
 
 @hooks.register("register_admin_menu_item")

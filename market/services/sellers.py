@@ -1,9 +1,11 @@
-"""Seller lifecycle: applications, approval, store provisioning, roles.
+"""Seller lifecycle: applications, approval, store provisioning, the groups.
 
-Who may do what is kept in one place here:
+Who counts as operator, seller staff or partner staff is decided in
+`market.access`; this module writes the groups and permissions behind it:
 
-* the operator group ("Người vận hành chợ") reviews applications and
-  certificates and approves page moderation tasks;
+* the operator group ("Người vận hành chợ", `operator_group_ensure`) reviews
+  applications and certificates, approves page moderation tasks and holds
+  every app's operator permissions (`market.access.OPERATOR_MODEL_PERMISSIONS`);
 * each seller has its own group whose page permissions cover only its store
   subtree (add + change, never publish), whose collection permissions cover
   only its own image/document collection, and whose model permissions let it
@@ -40,6 +42,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from market.access import OPERATOR_GROUP_NAME, OPERATOR_MODEL_PERMISSIONS
 from market.models import (
     ApplicationStatus,
     Certification,
@@ -52,7 +55,6 @@ from market.slugs import vietnamese_slug
 
 logger = logging.getLogger(__name__)
 
-OPERATOR_GROUP_NAME = "Người vận hành chợ"
 WORKFLOW_NAME = "Duyệt sản phẩm"
 TASK_NAME = "Người vận hành chợ duyệt"
 REVIEW_CERTIFICATION = "review_certification"
@@ -90,18 +92,6 @@ SELLER_MODEL_PERMISSIONS = (
     ("market", "change_certification"),
     ("market", "view_certification"),
     ("market", "delete_certification"),
-)
-OPERATOR_MODEL_PERMISSIONS = (
-    ("wagtailadmin", "access_admin"),
-    ("market", "view_sellerapplication"),
-    ("market", "change_sellerapplication"),
-    ("market", "view_seller"),
-    ("market", "change_seller"),
-    ("market", "add_certification"),
-    ("market", "change_certification"),
-    ("market", "view_certification"),
-    ("market", "delete_certification"),
-    ("market", REVIEW_CERTIFICATION),
 )
 
 _APPLICATION_TRANSITIONS = {
@@ -452,19 +442,15 @@ def market_workflow_ensure() -> Workflow | None:
 
 
 def operator_group_ensure() -> Group:
-    """The "Người vận hành chợ" group with the operator's review permissions."""
+    """The "Người vận hành chợ" group holding every app's operator permissions
+    (`market.access.OPERATOR_MODEL_PERMISSIONS`) and the operator's collection
+    permissions. Idempotent; call it after `migrate` (the permissions must
+    exist) and whenever the table grows."""
     group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)
     group.permissions.add(*_permissions(OPERATOR_MODEL_PERMISSIONS))
     root = Collection.get_first_root_node()
     _collection_permissions_ensure(group, root, OPERATOR_COLLECTION_PERMISSIONS)
     return group
-
-
-def user_is_operator(user) -> bool:
-    return bool(
-        user.is_active
-        and (user.is_superuser or user.groups.filter(name=OPERATOR_GROUP_NAME).exists())
-    )
 
 
 # --- mail ------------------------------------------------------------------------

@@ -20,13 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
 
+from market.access import sellers_of
 from market.models import Seller
 from market.services.imports import ImportFileError, catalogue_import, catalogue_text
-from market.staff.access import (
-    StoreStaffMenuItem,
-    StoreStaffViewMixin,
-    importable_sellers,
-)
+from market.staff.access import StoreStaffMenuItem, StoreStaffViewMixin
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SESSION_KEY = "market_catalogue_import"
@@ -47,7 +44,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seller"].queryset = importable_sellers(user)
+        self.fields["seller"].queryset = sellers_of(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -113,11 +110,7 @@ class CatalogueImportView(StoreStaffViewMixin, FormView):
         pending = self.request.session.pop(SESSION_KEY, None)
         seller = None
         if pending and pending.get("sha256") == self.request.POST.get("sha256"):
-            seller = (
-                importable_sellers(self.request.user)
-                .filter(pk=pending["seller"])
-                .first()
-            )
+            seller = sellers_of(self.request.user).filter(pk=pending["seller"]).first()
         if seller is None:
             messages.error(
                 self.request, _("Phiên xem trước đã hết. Hãy tải tệp lên lại.")

@@ -2,8 +2,9 @@
 
 Page, image and document scoping comes from the seller group's page and
 collection permissions (see `market.services.sellers`). Certifications are
-plain rows, so their viewset filters them to `request.user.sellers` through a
-permission policy: every view (list, inspect, edit, delete, history) asks it.
+plain rows: their policy (`market.staff.access.SellerScopedPolicy`) gives a
+farmer their own sellers' rows and the operator all, and every view of the
+viewset asks it (`ScopedViewSetMixin`). Only the operator reviews.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -22,11 +22,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from market.access import sellers_of, user_is_operator
 from market.forms import RejectForm, bank_name
 from market.models import (
     ApplicationStatus,
@@ -38,62 +37,24 @@ from market.models import (
 from market.services import certifications as cert_services
 from market.services import sellers as seller_services
 from market.services.catalogue import seller_refresh_summaries
+from market.staff.access import (
+    EDITABLE,
+    OperatorOnlyPolicy,
+    ScopedViewSetMixin,
+    SellerScopedPolicy,
+)
 
 # --- permission policies ----------------------------------------------------------
 
-
-class ApplicationPolicy(ModelPermissionPolicy):
-    """Applications come only from the public form: nobody adds one here."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-
-class SellerOwnedPolicy(ModelPermissionPolicy):
-    """Model permissions, and rows limited to the user's own sellers unless the
-    user reviews certifications (the operator)."""
-
-    def user_is_reviewer(self, user) -> bool:
-        return user.is_active and user.has_perm(
-            f"market.{seller_services.REVIEW_CERTIFICATION}"
-        )
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        queryset = super().instances_user_has_any_permission_for(user, actions)
-        if self.user_is_reviewer(user):
-            return queryset
-        return queryset.filter(seller__users=user)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        if not self.user_has_any_permission(user, actions):
-            return False
-        return (
-            self.user_is_reviewer(user)
-            or instance.seller.users.filter(pk=user.pk).exists()
-        )
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_any_permission_for_instance(user, [action], instance)
-
-
-register_permission_policy(SellerApplication, ApplicationPolicy(SellerApplication))
-register_permission_policy(Certification, SellerOwnedPolicy(Certification))
-CERTIFICATION_POLICY = SellerOwnedPolicy(Certification)
-
-
-class ScopedObjectMixin:
-    """Any single-object view: a row the user may not touch is a 404, the same
-    answer as a row that does not exist, so ids cannot be probed."""
-
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        if not CERTIFICATION_POLICY.user_has_any_permission_for_instance(
-            self.request.user, ["add", "change", "delete", "view"], obj
-        ):
-            raise Http404
-        return obj
+# Applications come only from the public form: nobody adds or deletes one here.
+register_permission_policy(
+    SellerApplication, OperatorOnlyPolicy(SellerApplication, {"view", "change"})
+)
+register_permission_policy(Seller, OperatorOnlyPolicy(Seller, {"view", "change"}))
+register_permission_policy(
+    Certification,
+    SellerScopedPolicy(Certification, seller_field="seller", actions=EDITABLE),
+)
 
 
 # --- seller applications ------------------------------------------------------------
@@ -120,7 +81,7 @@ class ApplicationReviewView(generic.InspectView):
 
     def can_review(self) -> bool:
         return self.object.status != ApplicationStatus.APPROVED and (
-            self.request.user.has_perm("market.change_sellerapplication")
+            user_is_operator(self.request.user)
         )
 
     def post(self, request, *args, **kwargs):
@@ -165,7 +126,7 @@ class ApplicationReviewView(generic.InspectView):
         return self.render_to_response(self.get_context_data(reject_form=form))
 
 
-class SellerApplicationViewSet(ModelViewSet):
+class SellerApplicationViewSet(ScopedViewSetMixin, ModelViewSet):
     model = SellerApplication
     icon = "form"
     menu_label = _("Đơn mở cửa hàng")
@@ -222,7 +183,7 @@ class SellerEditView(generic.EditView):
         return seller
 
 
-class SellerViewSet(ModelViewSet):
+class SellerViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Seller
     edit_view_class = SellerEditView
     icon = "group"
@@ -269,11 +230,7 @@ class CertificationForm(WagtailAdminModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        user = for_user
-        reviewer = user is not None and CERTIFICATION_POLICY.user_is_reviewer(user)
-        sellers = (
-            Seller.objects.all() if reviewer else Seller.objects.filter(users=user)
-        )
+        sellers = sellers_of(for_user)
         self.fields["seller"].queryset = sellers
         self.fields["seller"].label = _("Cửa hàng")
         if self.instance.pk:
@@ -316,9 +273,7 @@ class CertificationCreateView(CertificationSaveMixin, generic.CreateView):
         )
 
 
-class CertificationEditView(
-    CertificationSaveMixin, ScopedObjectMixin, generic.EditView
-):
+class CertificationEditView(CertificationSaveMixin, generic.EditView):
     def save_instance(self):
         return cert_services.certification_update(
             certification=self.object,
@@ -328,17 +283,9 @@ class CertificationEditView(
         )
 
 
-class CertificationDeleteView(ScopedObjectMixin, generic.DeleteView):
+class CertificationDeleteView(generic.DeleteView):
     def delete_action(self):
         cert_services.certification_delete(certification=self.object)
-
-
-class CertificationHistoryView(ScopedObjectMixin, history.HistoryView):
-    pass
-
-
-class CertificationUsageView(ScopedObjectMixin, usage.UsageView):
-    pass
 
 
 class CertificationReviewForm(forms.Form):
@@ -349,11 +296,11 @@ class CertificationReviewForm(forms.Form):
     )
 
 
-class CertificationInspectView(ScopedObjectMixin, generic.InspectView):
+class CertificationInspectView(generic.InspectView):
     template_name = "market/apply/staff_certification.html"
 
     def can_review(self) -> bool:
-        return CERTIFICATION_POLICY.user_is_reviewer(self.request.user)
+        return user_is_operator(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -423,17 +370,10 @@ def _time_left(today, end) -> str:
 
 class CertificationIndexView(generic.IndexView):
     def get_base_queryset(self):
-        queryset = super().get_base_queryset()
-        return (
-            CERTIFICATION_POLICY.instances_user_has_any_permission_for(
-                self.request.user, ["add", "change", "delete", "view"]
-            )
-            .filter(pk__in=queryset.values("pk"))
-            .select_related("seller", "product")
-        )
+        return super().get_base_queryset().select_related("seller", "product")
 
 
-class CertificationViewSet(ModelViewSet):
+class CertificationViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Certification
     icon = "tick-inverse"
     menu_label = _("Chứng nhận OCOP, VietGAP")
@@ -446,8 +386,6 @@ class CertificationViewSet(ModelViewSet):
     edit_view_class = CertificationEditView
     delete_view_class = CertificationDeleteView
     inspect_view_class = CertificationInspectView
-    history_view_class = CertificationHistoryView
-    usage_view_class = CertificationUsageView
     list_display = [
         "__str__",
         "seller",

@@ -18,13 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 
+from market.access import sellers_of
 from market.models import Variant
 from market.services.catalogue import StockError, stock_set
-from market.staff.access import (
-    StoreStaffMenuItem,
-    StoreStaffViewMixin,
-    importable_sellers,
-)
+from market.staff.access import StoreStaffMenuItem, StoreStaffViewMixin
 
 PER_PAGE = 50
 
@@ -32,7 +29,7 @@ PER_PAGE = 50
 def stock_variants(*, user, seller_id=None):
     """Variants whose stock this user may set, in store and shelf order."""
     variants = Variant.objects.filter(
-        product__seller__in=importable_sellers(user)
+        product__seller__in=sellers_of(user)
     ).select_related("product__seller", "stock")
     if seller_id:
         variants = variants.filter(product__seller_id=seller_id)
@@ -79,7 +76,7 @@ class StockView(StoreStaffViewMixin, TemplateView):
     def _page(self):
         """The user's stores (the filter lists them), the chosen one (None
         for all) and the page of variants."""
-        sellers = list(importable_sellers(self.request.user))
+        sellers = list(sellers_of(self.request.user))
         seller_id = self.request.GET.get("seller", "")
         if seller_id not in {str(seller.pk) for seller in sellers}:
             seller_id = None

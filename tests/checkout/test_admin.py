@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from market.checkout.services import LineRequest, order_place
 from market.services.sellers import seller_provision
+from tests.factories import operator_create
 
 from .factories import HCMC, seller_create, user_create, variant_create
 
@@ -65,9 +66,13 @@ def test_farmers_cannot_open_the_operators_order_list(client, shop):
     assert response.status_code in (302, 403)
 
 
-def test_the_operator_sees_every_shipment_and_order(client, shop):
-    operator = user_create("quantri", is_superuser=True, is_staff=True)
+def test_an_operator_who_is_not_a_superuser_sees_every_shipment_and_order(client, shop):
+    operator = operator_create("quantri")
+    assert not operator.is_superuser
     client.force_login(operator)
+    orders = client.get(reverse("order:index"))
+    assert orders.status_code == 200
+    assert shop["order"].number in orders.content.decode()
     page = client.get(reverse("shipment:index")).content.decode()
     assert "HTX Chè Thái" in page and "Hộ Mắm Cần Giờ" in page
     order_page = client.get(reverse("order:inspect", args=[shop["order"].pk]))

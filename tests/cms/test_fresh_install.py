@@ -14,10 +14,10 @@ from wagtail.models import Site
 
 from cms.demo import OPERATOR
 from cms.models import HomePage, NewsIndexPage
+from market.access import OPERATOR_GROUP_NAME
 from market.checkout.api import ORDER_EXAMPLE
 from market.checkout.models import ShippingTariff, ShippingZone
 from market.models import MarketIndexPage, Variant
-from market.services.sellers import OPERATOR_GROUP_NAME
 
 # ../shared/data from the repository (the README's production section).
 CATALOGUE = next(

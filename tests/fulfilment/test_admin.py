@@ -14,15 +14,16 @@ from market.fulfilment.models import (
     WebhookDelivery,
 )
 from market.fulfilment.services.partners import token_hash
+from tests.factories import operator_create
 
-from .factories import UserFactory, WebhookEndpointFactory
+from .factories import WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def operator(client):
-    user = UserFactory(username="vanhanh-test", is_superuser=True, is_staff=True)
+    user = operator_create("vanhanh-test")
     client.force_login(user)
     return user
 

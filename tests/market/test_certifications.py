@@ -21,7 +21,7 @@ from market.services.certifications import (
     certification_update,
     certifications_notify_expiring,
 )
-from tests.factories import UserFactory
+from tests.factories import operator_create
 from tests.market.factories_sellers import (
     CertificationFactory,
     market_index,
@@ -184,7 +184,7 @@ def test_approval_turns_the_vietgap_filter_on_and_an_edit_turns_it_off(shop):
         data=vietgap_data(product=product),
         upload=pdf_upload(),
     )
-    operator = UserFactory(username="op-cert", is_superuser=True)
+    operator = operator_create("op-cert")
 
     certification_approve(certification=certification, reviewer=operator)
     product.refresh_from_db()
@@ -207,7 +207,7 @@ def test_rejection_needs_a_note_the_seller_receives(
 ):
     seller, _user, _store = shop
     certification = CertificationFactory(seller=seller, status=ReviewStatus.PENDING)
-    operator = UserFactory(username="op-cert2", is_superuser=True)
+    operator = operator_create("op-cert2")
     with pytest.raises(ValidationError):
         certification_reject(certification=certification, reviewer=operator, note="")
 
@@ -297,7 +297,7 @@ def test_farmer_adds_a_certificate_in_the_admin_and_the_operator_approves_it(
     certification.refresh_from_db()
     assert certification.status == ReviewStatus.PENDING
 
-    operator = UserFactory(username="op-admin", is_superuser=True, is_staff=True)
+    operator = operator_create("op-admin")
     client.force_login(operator)
     client.post(inspect, {"action": "approve", "note": ""})
     certification.refresh_from_db()

@@ -19,8 +19,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, WorkflowState
 
+from market.access import OPERATOR_GROUP_NAME
 from market.models import ProductPage, StorePage
-from market.services.sellers import OPERATOR_GROUP_NAME, operator_group_ensure
+from market.services.sellers import operator_group_ensure
 from tests.factories import UserFactory
 from tests.market.factories_sellers import (
     CertificationFactory,

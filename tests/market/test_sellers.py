@@ -15,16 +15,16 @@ from wagtail.models import (
 )
 
 from market import places
+from market.access import OPERATOR_GROUP_NAME
 from market.models import ApplicationStatus, Seller, SellerApplication, StorePage
 from market.services.sellers import (
-    OPERATOR_GROUP_NAME,
     WORKFLOW_NAME,
     market_workflow_ensure,
     seller_application_approve,
     seller_application_reject,
     seller_provision,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, operator_create
 from tests.market.factories_sellers import (
     HOI_AN_WARD,
     QUANG_NAM_DA_NANG,
@@ -44,7 +44,7 @@ def market(home_page):
 
 @pytest.fixture
 def operator():
-    return UserFactory(username="vanhanh-test", is_superuser=True, is_staff=True)
+    return operator_create("vanhanh-test")
 
 
 def form_data(**overrides):

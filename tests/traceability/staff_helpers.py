@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
-from market.services.sellers import OPERATOR_GROUP_NAME
+from market.services.sellers import operator_group_ensure
 from tests.traceability.factories import UserFactory
 
 
@@ -26,6 +26,7 @@ def farmer_of(seller):
 
 
 def operator_user():
+    """The market operator as in production: the operator group, no superuser."""
     user = _admin_user()
-    user.groups.add(Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)[0])
+    user.groups.add(operator_group_ensure())
     return user

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from market.services.sellers import user_is_operator
+from market.access import user_is_operator
 from traceability import digital_link
 from traceability.models import Lot, ProblemReport, Scan
 from traceability.selectors import lots_visible_to

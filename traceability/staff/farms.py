@@ -1,4 +1,5 @@
-"""Admin: a seller's farms (create, edit, list), scoped to the user's sellers."""
+"""Admin: a seller's farms (create, edit, list, history…), every view scoped
+to the user's sellers by the policy below (`ScopedViewSetMixin`)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from market.models import Seller
+from market.access import sellers_of
+from market.staff.access import ScopedViewSetMixin, SellerScopedPolicy
 from traceability.models import Farm
-from traceability.selectors import farms_visible_to
 from traceability.services.farms import farm_create
-from traceability.staff.scoping import (
-    ScopedViewMixin,
-    SellerScopedPolicy,
-    ServiceCreateMixin,
-    user_seller_ids,
-)
+from traceability.staff.scoping import ServiceCreateMixin
 
 FIELDS = [
     "seller",
@@ -35,9 +31,7 @@ FIELDS = [
 
 register_permission_policy(
     Farm,
-    SellerScopedPolicy(
-        Farm, actions={"add", "change", "view"}, seller_of=lambda f: f.seller_id
-    ),
+    SellerScopedPolicy(Farm, seller_field="seller", actions={"add", "change", "view"}),
 )
 
 
@@ -50,10 +44,7 @@ class FarmForm(WagtailAdminModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        ids = user_seller_ids(for_user) if for_user else []
-        sellers = (
-            Seller.objects.all() if ids is None else Seller.objects.filter(pk__in=ids)
-        )
+        sellers = sellers_of(for_user)
         self.fields["seller"].queryset = sellers
         if len(sellers) == 1:
             self.fields["seller"].initial = sellers[0]
@@ -64,12 +55,9 @@ class FarmForm(WagtailAdminModelForm):
         )
 
 
-class FarmIndexView(ScopedViewMixin, generic.IndexView):
-    scope = farms_visible_to
-
-
-class FarmEditView(ScopedViewMixin, generic.EditView):
-    scope = farms_visible_to
+class FarmIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("seller")
 
 
 class FarmCreateView(ServiceCreateMixin, generic.CreateView):
@@ -78,7 +66,7 @@ class FarmCreateView(ServiceCreateMixin, generic.CreateView):
         return farm_create(**{name: data.get(name) for name in FIELDS})
 
 
-class FarmViewSet(ModelViewSet):
+class FarmViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Farm
     form_fields = FIELDS
     icon = "site"
@@ -88,7 +76,6 @@ class FarmViewSet(ModelViewSet):
     list_display = ["name", "seller", "crops", "area_m2"]
     search_fields = ["name", "crops"]
     index_view_class = FarmIndexView
-    edit_view_class = FarmEditView
     add_view_class = FarmCreateView
     url_prefix = "truy-xuat/vuon"
 

@@ -22,7 +22,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from market.access import user_seller_ids
 from market.models import Variant
+from market.staff.access import ScopedViewSetMixin, SellerScopedPolicy
 from traceability.models import Farm, LabelRunStatus, Lot, LotStatus
 from traceability.selectors import (
     label_runs_visible_to,
@@ -38,12 +40,7 @@ from traceability.services.labels import (
 )
 from traceability.services.links import lot_link
 from traceability.services.lots import lot_code_suggest, lot_create
-from traceability.staff.scoping import (
-    ScopedViewMixin,
-    SellerScopedPolicy,
-    ServiceCreateMixin,
-    user_seller_ids,
-)
+from traceability.staff.scoping import ServiceCreateMixin
 
 FIELDS = [
     "variant",
@@ -57,9 +54,7 @@ FIELDS = [
 
 register_permission_policy(
     Lot,
-    SellerScopedPolicy(
-        Lot, actions={"add", "view"}, seller_of=lambda lot: lot.farm.seller_id
-    ),
+    SellerScopedPolicy(Lot, seller_field="farm__seller", actions={"add", "view"}),
 )
 
 
@@ -77,7 +72,7 @@ class LotForm(WagtailAdminModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        ids = user_seller_ids(for_user) if for_user else []
+        ids = user_seller_ids(for_user)
         variants = Variant.objects.select_related("product")
         farms = Farm.objects.all()
         if ids is not None:
@@ -95,8 +90,13 @@ class LotForm(WagtailAdminModelForm):
         pass
 
 
-class LotIndexView(ScopedViewMixin, generic.IndexView):
-    scope = lots_visible_to
+class LotIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("variant__product", "farm__seller")
+        )
 
     def get_edit_url(self, instance):
         # Lots are not edited: a row opens the lot's page.
@@ -124,7 +124,7 @@ class LotCreateView(ServiceCreateMixin, generic.CreateView):
         return reverse("traceability_lot", args=[self.object.pk])
 
 
-class LotViewSet(ModelViewSet):
+class LotViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Lot
     form_fields = FIELDS
     icon = "tag"

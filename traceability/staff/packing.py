@@ -15,21 +15,15 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from market.access import sellers_of, user_seller_ids
 from market.checkout.services import InvalidTransition
-from market.services.sellers import user_is_operator
 from traceability.models import Lot, LotStatus
 from traceability.selectors_packing import lot_suggest_for_line, shipments_to_pack
 from traceability.services.packing import shipment_pack
 
 
-def _seller_ids(user) -> list[int] | None:
-    if user_is_operator(user):
-        return None
-    return list(user.sellers.values_list("pk", flat=True))
-
-
 def shipments_visible_to(user):
-    return shipments_to_pack(seller_ids=_seller_ids(user))
+    return shipments_to_pack(seller_ids=user_seller_ids(user))
 
 
 class PackingForm(forms.Form):
@@ -173,7 +167,7 @@ def register_packing_urls():
 
 class PackingMenuItem(MenuItem):
     def is_shown(self, request):
-        return user_is_operator(request.user) or request.user.sellers.exists()
+        return sellers_of(request.user).exists()
 
 
 @hooks.register("register_admin_menu_item")

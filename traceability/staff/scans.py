@@ -12,7 +12,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from market.services.sellers import user_is_operator
+from market.access import user_is_operator
 from traceability.charts import bar_chart_svg, day_series
 from traceability.selectors import lots_visible_to
 from traceability.selectors_scan import scan_limits
