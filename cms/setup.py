@@ -109,6 +109,10 @@ def site_setup_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     """post_migrate receiver (sent once per app; connected for cms only)."""
     if using != DEFAULT_DB_ALIAS or not _fully_migrated(using):
         return  # a partial `migrate app 0001`: the real models may not fit
+    if Page.get_first_root_node() is None:
+        # `flush` (a transactional test's teardown) emptied every table,
+        # Wagtail's root page included, which only its migrations make.
+        return
     # Django makes each app's content types and permissions in that app's
     # own post_migrate; cms comes first, so make them all now.
     for app_config in global_apps.get_app_configs():

@@ -66,6 +66,7 @@ def queries(searcher):
     )
 
 
+@pytest.mark.django_db  # building a query reads the admin's synonym rows
 def test_term_queries_score_as_whoosh_scores_them(searcher):
     tables = ranker.ScoreTables(searcher)
     for label, query in queries(searcher):
