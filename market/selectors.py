@@ -151,12 +151,18 @@ class TextSearch:
     relaxed: bool  # no product had every word: these have some
 
 
+# Query-language operators, not Vietnamese words: PostgreSQL's full-text
+# parser reads `OR` in `' OR 1=1 --` as "or" and matched everything.
+_OPERATOR_WORDS = frozenset({"or", "and", "not"})
+
+
 def _meaningful(word: str) -> bool:
     """A word a partial match may rest on: two letters or more, or a long
-    number; not a lone digit or letter (`' OR 1=1 --`, `<script>`)."""
+    number; not a lone digit or letter (`' OR 1=1 --`, `<script>`), nor a
+    query operator."""
     if word.isdigit():
         return len(word) >= _CODE_DIGITS
-    return len(word) >= 2
+    return len(word) >= 2 and word.lower() not in _OPERATOR_WORDS
 
 
 def product_text_search(
