@@ -70,8 +70,9 @@ run: install system-deps
 	  DEBUG=1 PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two or more processes (pytest-xdist), one test file each at a time.
 test: install system-deps browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,7 +21,8 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage
 from market.checkout.services.shipping import tariffs_default_ensure
@@ -100,6 +101,16 @@ def site_setup_ensure() -> HomePage:
     return home
 
 
+def wagtail_roots_ensure() -> None:
+    """Wagtail's default locale, root page and root collection."""
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    locale, _ = Locale.objects.get_or_create(language_code=language)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 def _fully_migrated(using: str) -> bool:
     executor = MigrationExecutor(connections[using])
     return not executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -109,13 +120,15 @@ def site_setup_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     """post_migrate receiver (sent once per app; connected for cms only)."""
     if using != DEFAULT_DB_ALIAS or not _fully_migrated(using):
         return  # a partial `migrate app 0001`: the real models may not fit
-    if Page.get_first_root_node() is None:
-        # `flush` (a transactional test's teardown) emptied every table,
-        # Wagtail's root page included, which only its migrations make.
-        return
     # Django makes each app's content types and permissions in that app's
-    # own post_migrate; cms comes first, so make them all now.
+    # own post_migrate; cms comes first, so make them all now (after a flush
+    # they have new ids: forget the cached ones first).
+    ContentType.objects.clear_cache()
     for app_config in global_apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0, using=using)
         create_permissions(app_config, verbosity=0, using=using)
+    # `flush` empties every table, Wagtail's root page, locale and root
+    # collection included, which only its migrations make: make them again,
+    # so a flushed database is an empty, working market like a new one.
+    wagtail_roots_ensure()
     site_setup_ensure()

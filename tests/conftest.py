@@ -7,54 +7,10 @@ from tests.browser.support import browser, page  # noqa: F401
 
 
 def pytest_collection_modifyitems(items):
-    """Every transactional test restores the database as migrations left it.
-
-    A transactional test ends with a flush that empties every table; Django
-    then re-creates content types and permissions with new ids but not
-    Wagtail's root page, locale and collection (those come from data
-    migrations). Mixing tests that restore the serialized database with tests
-    that don't makes whichever runs next fail. So one rule for all: any test
-    that uses transactions or the live server gets `serialized_rollback`.
-    """
+    """Browser tests are slow and do not depend on the database engine."""
     for item in items:
-        marker = item.get_closest_marker("django_db")
-        if not _is_transactional(item):
-            continue
-        kwargs = dict(marker.kwargs) if marker else {}
-        kwargs.update(transaction=True, serialized_rollback=True)
-        item.add_marker(
-            pytest.mark.django_db(*marker.args if marker else (), **kwargs),
-            append=False,
-        )
-
-
-def _is_transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or any(
-        name in getattr(item, "fixturenames", ())
-        for name in ("transactional_db", "live_server")
-    )
-
-
-@pytest.fixture(autouse=True)
-def _wagtail_roots(request):
-    """Transactional tests start with Wagtail's locale, root page and root
-    collection present, whatever an earlier test's flush left behind (a
-    serialized rollback has been seen not to bring the root page back after
-    some sequences of live-server tests)."""
-    if not _is_transactional(request.node):
-        return
-    request.getfixturevalue("transactional_db")
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    locale, _ = Locale.objects.get_or_create(language_code=language)
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -3,8 +3,13 @@
 import os
 import tempfile
 
-os.environ.setdefault("SEARCH_INDEX_PATH", tempfile.mkdtemp(prefix="nq-search-"))
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="nq-media-"))
+# Each test process (each pytest-xdist worker) has its own search index and
+# media folders; a subprocess a test starts inherits its process's folders.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("NQ_TEST_WORKER") != _worker:
+    os.environ["NQ_TEST_WORKER"] = _worker
+    os.environ["SEARCH_INDEX_PATH"] = tempfile.mkdtemp(prefix="nq-search-")
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="nq-media-")
 
 from cms.settings import *  # noqa: F403
 

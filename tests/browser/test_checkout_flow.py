@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from market.payments import gateway
 from tests.browser.conftest import axe_violations
-from tests.checkout.factories import (
+from tests.factories import (
     HANOI,
     HANOI_WARD,
     HCMC,

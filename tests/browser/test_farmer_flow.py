@@ -9,13 +9,12 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from cms.demo import seed_site
 from market import places
 from market.models import Certification, ProductPage, ReviewStatus, StorePage
 from tests.browser.conftest import axe_violations
-from tests.market.factories_sellers import (
+from tests.factories import (
     QUANG_NAM_DA_NANG,
-    market_index,
+    market_ensure,
     png_bytes,
     valid_tax_code,
 )
@@ -32,7 +31,7 @@ def open_more_actions(page):
 
 
 def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
-    market = market_index(seed_site())
+    market = market_ensure()
     get_user_model().objects.create_superuser("vanhanh-b", "", "vanhanh-mat-khau-1")
     base = live_server.url
     ward_code, ward_label = places.wards(QUANG_NAM_DA_NANG)[1]

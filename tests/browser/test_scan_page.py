@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations
-from tests.traceability.factories import LotFactory, UserFactory
+from tests.factories import LotFactory, UserFactory
 from traceability.services.links import lot_link
 from traceability.services.recalls import lot_recall
 

@@ -7,8 +7,7 @@ import pytest
 from market.models import Stock
 from tests.browser.conftest import axe_violations
 from tests.browser.test_farmer_flow import admin_login
-from tests.factories import UserFactory
-from tests.market.factories import SellerFactory, product_create, store_for
+from tests.factories import SellerFactory, UserFactory, product_create, store_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,8 +1,7 @@
 import pytest
 
 from market.checkout.services import Customer, ShippingAddress
-
-from .factories import HANOI, HANOI_WARD, tariffs_create
+from tests.factories import HANOI, HANOI_WARD, tariffs_create
 
 
 @pytest.fixture

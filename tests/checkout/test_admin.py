@@ -3,9 +3,13 @@ from django.urls import reverse
 
 from market.checkout.services import LineRequest, order_place
 from market.services.sellers import seller_provision
-from tests.factories import operator_create
-
-from .factories import HCMC, seller_create, user_create, variant_create
+from tests.factories import (
+    HCMC,
+    operator_create,
+    seller_create,
+    user_create,
+    variant_create,
+)
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from market.checkout.api import ORDER_EXAMPLE
 from market.checkout.models import Order
 from market.models import Stock
-
-from .factories import HANOI, seller_create, variant_create
+from tests.factories import HANOI, seller_create, variant_create
 
 EXAMPLE_SKU = ORDER_EXAMPLE["lines"][0]["sku"]
 

@@ -8,8 +8,7 @@ import pytest
 
 from market.checkout.models import Order
 from tests.browser.conftest import axe_violations
-
-from .factories import (
+from tests.factories import (
     HANOI,
     HANOI_WARD,
     HCMC,

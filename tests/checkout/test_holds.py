@@ -21,8 +21,13 @@ from market.checkout.api import ORDER_EXAMPLE
 from market.checkout.models import Order
 from market.checkout.selectors import order_url
 from market.models import Stock
-
-from .factories import HANOI, HANOI_WARD, seller_create, user_create, variant_create
+from tests.factories import (
+    HANOI,
+    HANOI_WARD,
+    seller_create,
+    user_create,
+    variant_create,
+)
 
 
 @pytest.fixture(autouse=True)

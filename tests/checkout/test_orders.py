@@ -30,8 +30,7 @@ from market.checkout.services import (
 )
 from market.checkout.services.numbers import ALPHABET
 from market.models import Stock
-
-from .factories import HCMC, NINH_BINH, seller_create, variant_create
+from tests.factories import HCMC, NINH_BINH, seller_create, variant_create
 
 
 @pytest.fixture

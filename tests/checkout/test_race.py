@@ -16,8 +16,7 @@ from market.checkout.services import (
     shipment_mark_shipped,
 )
 from market.models import Stock
-
-from .factories import seller_create, tariffs_create, variant_create
+from tests.factories import seller_create, tariffs_create, variant_create
 
 BUYERS = 50
 LAST_UNITS = 10

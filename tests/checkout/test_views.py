@@ -7,8 +7,7 @@ from market.checkout.models import Order, OrderStatus
 from market.checkout.selectors import order_url
 from market.checkout.services import LineRequest, order_place
 from market.models import Stock
-
-from .factories import (
+from tests.factories import (
     HANOI,
     HANOI_WARD,
     HCMC,

@@ -8,7 +8,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 
-from tests.market.factories import SellerFactory
+from tests.factories import SellerFactory
 from tests.traceability.staff_helpers import farmer_of
 
 pytestmark = pytest.mark.django_db

@@ -47,21 +47,21 @@ from market.fulfilment.models import (
 from market.fulfilment.services.partners import partner_token_issue
 from market.models import Certification, Seller, SellerApplication
 from market.payments.models import BankTransfer, Payment, PaymentEvent
-from tests.factories import UserFactory, operator_create
-from tests.fulfilment.factories import (
-    PartnerAreaFactory,
-    PartnerFactory,
-    WebhookEndpointFactory,
-    order_with_shipments,
-)
-from tests.market.factories_sellers import (
+from tests.factories import (
     QUANG_NAM_DA_NANG,
     CertificationFactory,
+    FarmFactory,
+    LotFactory,
+    PartnerAreaFactory,
+    PartnerFactory,
     SellerApplicationFactory,
-    market_index,
+    UserFactory,
+    WebhookEndpointFactory,
+    market_ensure,
+    operator_create,
+    order_with_shipments,
     seller_with_login,
 )
-from tests.traceability.factories import FarmFactory, LotFactory
 from traceability.models import Farm, LabelRun, LabelRunStatus, Lot
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def _admin_access(user):
 @pytest.fixture
 def world(home_page):
     """Farmer A's and partner A's rows of every kind, and the people."""
-    market_index(home_page)
+    market_ensure()
     seller_a, farmer_a, _store = seller_with_login(legal_name="HTX Chè Tân Cương")
     _seller_b, farmer_b, _store_b = seller_with_login(legal_name="HTX Mắm Cửa Hội")
     partner_a = PartnerFactory(code="bc-a", name="Bưu điện A")

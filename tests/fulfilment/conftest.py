@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import (
+from tests.factories import (
     HA_NOI,
     PartnerAreaFactory,
     PartnerFactory,

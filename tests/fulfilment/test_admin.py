@@ -14,9 +14,7 @@ from market.fulfilment.models import (
     WebhookDelivery,
 )
 from market.fulfilment.services.partners import token_hash
-from tests.factories import operator_create
-
-from .factories import WebhookEndpointFactory
+from tests.factories import WebhookEndpointFactory, operator_create
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +64,7 @@ def test_reassign_after_pick_up_is_refused(client, operator, parcel, partner_b):
 def test_delivery_log_replay_schedules_the_delivery_again(
     client, operator, partner_a, seller, django_capture_on_commit_callbacks
 ):
-    from .factories import order_with_shipments
+    from tests.factories import order_with_shipments
 
     WebhookEndpointFactory(partner=partner_a)  # port 9: nothing listens
     order_with_shipments(sellers=[seller])

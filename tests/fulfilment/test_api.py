@@ -11,8 +11,7 @@ from market.fulfilment.services.partners import (
     partner_token_issue,
     partner_token_revoke,
 )
-
-from .factories import HA_NOI, SellerFactory, order_with_shipments, ward_of
+from tests.factories import HA_NOI, SellerFactory, order_with_shipments, ward_of
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from market.fulfilment.services.ledger import (
     ledger_credit_delivery,
 )
 from market.fulfilment.services.parcels import parcel_set_status
-
-from .factories import HA_NOI, SellerFactory, order_with_shipments, ward_of
+from tests.factories import HA_NOI, SellerFactory, order_with_shipments, ward_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.db import connection
 
 from market.fulfilment.models import ParcelEvent, ParcelStatus
 from market.fulfilment.services.parcels import parcel_set_status
-
-from .factories import (
+from tests.factories import (
     HA_NOI,
     PartnerAreaFactory,
     PartnerFactory,

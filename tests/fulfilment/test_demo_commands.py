@@ -16,8 +16,7 @@ from market.fulfilment.models import (
 )
 from market.fulfilment.services.ledger import ledger_balance
 from market.fulfilment.services.partners import partner_token_authenticate
-
-from .factories import SellerFactory, order_with_shipments
+from tests.factories import SellerFactory, order_with_shipments
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +80,7 @@ def test_partner_token_lists_codes_and_prints_a_working_key():
 
 
 def test_assign_parcels_picks_up_sellers_once_an_office_serves_them(partner_a):
-    from .factories import PartnerAreaFactory
+    from tests.factories import PartnerAreaFactory
 
     far = SellerFactory(province_code=48, ward_code=None)  # Đà Nẵng
     order = order_with_shipments(sellers=[far])

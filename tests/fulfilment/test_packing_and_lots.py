@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from market.fulfilment.models import ParcelStatus
 from market.fulfilment.services.parcels import parcel_set_status
-from tests.traceability.factories import FarmFactory, LotFactory
+from tests.factories import FarmFactory, LotFactory
 from traceability.models import LotAllocation, LotEventKind
 from traceability.selectors_packing import lot_orders, lot_suggest_for_line
 from traceability.services.events import lot_chain_check

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from market.fulfilment.labels import label_image, labels_pdf
 from market.fulfilment.models import ParcelStatus
+from tests.factories import UserFactory, order_with_shipments, ward_of
 
-from .factories import UserFactory, order_with_shipments, ward_of
 from .pdf import pdf_page_images
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def parcel_b(partner_b, seller_user):
     """A parcel of partner B (its seller lives in B's ward)."""
-    from .factories import HA_NOI, SellerFactory
+    from tests.factories import HA_NOI, SellerFactory
 
     seller = SellerFactory(province_code=HA_NOI, ward_code=ward_of(HA_NOI, 0))
     order = order_with_shipments(sellers=[seller])

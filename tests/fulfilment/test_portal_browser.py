@@ -13,11 +13,10 @@ import zxingcpp
 from market.checkout.selectors import order_url
 from market.fulfilment.services.ledger import ledger_balance
 from tests.browser.conftest import axe_violations
-from tests.traceability.factories import FarmFactory, LotFactory
+from tests.factories import FarmFactory, LotFactory, order_with_shipments
 from traceability.services.links import lot_link
 from traceability.services.packing import shipment_pack
 
-from .factories import order_with_shipments
 from .pdf import pdf_page_images
 
 # serialized_rollback keeps the Wagtail root page and locale from migrations.

@@ -18,8 +18,7 @@ from market.fulfilment.services.ledger import ledger_balance, payout_rows
 from market.fulfilment.services.parcels import parcel_set_status
 from market.fulfilment.services.taxes import tax_month_rows
 from market.services.sellers import operator_group_ensure
-
-from .factories import HA_NOI, SellerFactory, UserFactory, order_with_shipments
+from tests.factories import HA_NOI, SellerFactory, UserFactory, order_with_shipments
 
 pytestmark = pytest.mark.django_db
 

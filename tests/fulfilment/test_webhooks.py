@@ -20,8 +20,7 @@ from market.fulfilment.services.webhooks import (
     webhook_delivery_replay,
     webhook_verify,
 )
-
-from .factories import WebhookEndpointFactory, order_with_shipments
+from tests.factories import WebhookEndpointFactory, order_with_shipments
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from market.models import CertificationKind, OcopCategory
-from tests.market.factories import (
+from tests.factories import (
     PHU_THO,
     TAM_DAO,
     SellerFactory,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from market.models import CertificationKind, OcopCategory, Stock
-from tests.market.factories import (
+from tests.factories import (
     CAN_THO,
     PHU_THO,
     SellerFactory,

@@ -12,7 +12,7 @@ from market.services.catalogue import (
     product_refresh_summary,
     stock_set,
 )
-from tests.market.factories import (
+from tests.factories import (
     CAN_THO,
     SellerFactory,
     certification_create,

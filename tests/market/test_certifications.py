@@ -21,10 +21,10 @@ from market.services.certifications import (
     certification_update,
     certifications_notify_expiring,
 )
-from tests.factories import operator_create
-from tests.market.factories_sellers import (
+from tests.factories import (
     CertificationFactory,
-    market_index,
+    market_ensure,
+    operator_create,
     png_bytes,
     product_in,
     seller_with_login,
@@ -37,7 +37,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def shop(home_page):
-    market_index(home_page)
+    market_ensure()
     return seller_with_login()
 
 

@@ -19,9 +19,9 @@ from market.models import (
     Variant,
 )
 from market.services.imports import ImportFileError, catalogue_import
-from tests.factories import UserFactory
-from tests.market.factories import (
+from tests.factories import (
     SellerFactory,
+    UserFactory,
     market_ensure,
     valid_gtin13,
     valid_tax_code,

@@ -22,10 +22,10 @@ from wagtail.models import Page, WorkflowState
 from market.access import OPERATOR_GROUP_NAME
 from market.models import ProductPage, StorePage
 from market.services.sellers import operator_group_ensure
-from tests.factories import UserFactory
-from tests.market.factories_sellers import (
+from tests.factories import (
     CertificationFactory,
-    market_index,
+    UserFactory,
+    market_ensure,
     png_bytes,
     product_in,
     seller_with_login,
@@ -73,7 +73,7 @@ def farm(name: str) -> Farm:
 
 @pytest.fixture
 def farms(home_page):
-    market_index(home_page)
+    market_ensure()
     return farm("An"), farm("Bình")
 
 

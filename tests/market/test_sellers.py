@@ -24,13 +24,14 @@ from market.services.sellers import (
     seller_application_reject,
     seller_provision,
 )
-from tests.factories import UserFactory, operator_create
-from tests.market.factories_sellers import (
+from tests.factories import (
     HOI_AN_WARD,
     QUANG_NAM_DA_NANG,
     SellerApplicationFactory,
     SellerFactory,
-    market_index,
+    UserFactory,
+    market_ensure,
+    operator_create,
     valid_tax_code,
 )
 
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def market(home_page):
-    return market_index(home_page)
+    return market_ensure()
 
 
 @pytest.fixture

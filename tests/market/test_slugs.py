@@ -5,7 +5,7 @@ import pytest
 from market.models import ProductPage, StorePage
 from market.services.slugs import page_slugs_repair
 from market.slugs import vietnamese_slug
-from tests.market.factories_sellers import market_index, product_in, seller_with_login
+from tests.factories import market_ensure, product_in, seller_with_login
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_vietnamese_slug_keeps_d():
 
 
 def test_a_new_store_slug_keeps_the_d(home_page):
-    market_index(home_page)
+    market_ensure()
 
     _seller, _user, store = seller_with_login(legal_name="HTX Dừa Hương Đảo")
 
@@ -24,7 +24,7 @@ def test_a_new_store_slug_keeps_the_d(home_page):
 
 
 def test_a_page_saved_with_a_unicode_slug_gets_an_ascii_one(home_page):
-    market_index(home_page)
+    market_ensure()
     _seller, _user, store = seller_with_login()
     product = product_in(store, title="Mật ong Đồng Tháp")
 
@@ -37,7 +37,7 @@ def test_a_page_saved_with_a_unicode_slug_gets_an_ascii_one(home_page):
 def test_an_old_store_slug_is_repaired_and_the_old_address_redirects(
     client, home_page, django_capture_on_commit_callbacks
 ):
-    market_index(home_page)
+    market_ensure()
     _seller, _user, store = seller_with_login(legal_name="HTX Dừa Hương Đảo")
     product = product_in(store, title="Kẹo dừa")
     # As the store was made before: Django's slugify dropped the "Đ".

@@ -5,8 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from market.models import Certification, ProductPage, ReviewStatus, Variant
-from tests.factories import UserFactory
-from tests.market.factories import SellerFactory, store_for, valid_tax_code
+from tests.factories import SellerFactory, UserFactory, store_for, valid_tax_code
 from tests.market.test_import import csv_text, row
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from market.models import ProductPage, Stock
-from tests.factories import UserFactory
-from tests.market.factories import SellerFactory, product_create, store_for
+from tests.factories import SellerFactory, UserFactory, product_create, store_for
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/ton-kho/"

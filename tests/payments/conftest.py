@@ -17,8 +17,7 @@ import pytest
 import requests
 
 from market.payments.signatures import bank_signature, stripe_signature_header
-
-from .factories import OrderFactory
+from tests.factories import OrderFactory
 
 WEBHOOK_SECRET = "whsec_test_payments"
 BANK_SECRET = "bank_test_payments"

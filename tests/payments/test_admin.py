@@ -8,9 +8,7 @@ from django.utils import timezone
 
 from market.payments.models import BankTransfer, TransferMatch
 from market.services.sellers import operator_group_ensure
-from tests.factories import UserFactory
-
-from .factories import OrderFactory
+from tests.factories import OrderFactory, UserFactory
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from market.payments.bank_feeds import payos_signature
 from market.payments.models import BankTransfer, Payment, TransferMatch
 from market.payments.services.instructions import vietqr_payload
 from market.payments.vietqr import parse_payload, sub_fields
+from tests.factories import OrderFactory
 
 from .bank_feed_sim import (
     FeedService,
@@ -19,7 +20,6 @@ from .bank_feed_sim import (
     payos_call,
     sepay_call,
 )
-from .factories import OrderFactory
 
 SEPAY_KEY = "sepay-test-key"
 CASSO_TOKEN = "casso-test-token"

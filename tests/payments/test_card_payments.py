@@ -251,7 +251,7 @@ def test_timeout_on_confirm_retries_confirm_without_a_second_intent(
 def test_localstripe_delivers_payment_intent_succeeded_to_our_webhook(
     live_server, localstripe
 ):
-    from .factories import OrderFactory
+    from tests.factories import OrderFactory
 
     order = OrderFactory(payment_method="card")
     webhook = f"{live_server.url}{reverse('payments:gateway_webhook')}"

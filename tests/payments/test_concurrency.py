@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from market.payments.models import BankTransfer, Payment, PaymentEvent, PaymentStatus
+from tests.factories import OrderFactory
 
 from .conftest import bank_signed, intent_event, signed
-from .factories import OrderFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -6,9 +6,9 @@ from django.urls import reverse
 from market.payments import services
 from market.payments.models import BankTransfer, Payment, TransferMatch
 from market.payments.services.transfers import order_codes_in
+from tests.factories import OrderFactory
 
 from .conftest import bank_signed
-from .factories import OrderFactory
 
 
 def notify(client, payload, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 
 from market.services.sellers import operator_group_ensure
-from tests.traceability.factories import UserFactory
+from tests.factories import UserFactory
 
 
 def _admin_user():

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from tests.traceability.factories import LotFactory
+from tests.factories import LotFactory
 from traceability.models import LabelRun, LotEvent
 from traceability.services.events import lot_chain_check, lot_event_append
 from traceability.services.labels import label_run_create

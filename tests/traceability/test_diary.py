@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.traceability.factories import DiaryEntryFactory, FarmFactory, UserFactory
+from tests.factories import DiaryEntryFactory, FarmFactory, UserFactory
 from traceability.models import DiaryEntry
 from traceability.selectors import diary_current
 from traceability.services.farms import diary_entry_add, pre_harvest_interval_blocking

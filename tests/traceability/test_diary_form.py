@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from tests.traceability.factories import DiaryEntryFactory, FarmFactory
+from tests.factories import DiaryEntryFactory, FarmFactory
 from tests.traceability.staff_helpers import farmer_of
 from traceability.models import DiaryEntry
 from traceability.selectors_scan import DIARY_PHOTO_SPEC

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from tests.traceability.factories import FarmFactory, LotFactory, VariantFactory
+from tests.factories import FarmFactory, LotFactory, VariantFactory
 from traceability import epcis
 from traceability.models import Lot
 from traceability.selectors import lot_epcis_document

@@ -15,10 +15,16 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from market.models import Variant
-from tests.factories import UserFactory
-from tests.market.factories_sellers import market_index, product_in, seller_with_login
+from tests.factories import (
+    LotFactory,
+    UserFactory,
+    VariantFactory,
+    _gtin13,
+    market_ensure,
+    product_in,
+    seller_with_login,
+)
 from tests.market.test_permissions import edit_form_data
-from tests.traceability.factories import LotFactory, VariantFactory, _gtin13
 from tests.traceability.test_scan_page import verdict_of
 from traceability import digital_link
 from traceability.services.links import link_resolve, lot_link, verifying_keys
@@ -67,7 +73,7 @@ def test_seller_2_saving_the_14_digit_form_of_seller_1s_gtin_is_refused(seller1_
 
 
 def test_seller_2_typing_it_in_the_product_form_is_told_so(client, home_page):
-    market_index(home_page)
+    market_ensure()
     _seller1, _user1, store1 = seller_with_login(legal_name="Người bán 1")
     _seller2, user2, store2 = seller_with_login(legal_name="Người bán 2")
     mine = product_in(store1, title="Nước mắm của người bán 1")

@@ -10,7 +10,7 @@ from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.util import MODE_8BIT_BYTE, QRData
 
-from tests.traceability.factories import LotFactory
+from tests.factories import LotFactory
 from tests.traceability.pdf_pages import pdf_page_images
 from traceability import labels as rendering
 from traceability import qr

@@ -3,7 +3,7 @@ import datetime as dt
 import biip
 import pytest
 
-from tests.traceability.factories import LotFactory, VariantFactory
+from tests.factories import LotFactory, VariantFactory
 from traceability import digital_link
 from traceability.services.links import link_resolve, lot_link
 

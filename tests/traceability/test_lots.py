@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tests.traceability.factories import LotFactory
+from tests.factories import LotFactory
 from traceability.models import LotEvent
 from traceability.services.events import (
     lot_chain_check,
@@ -133,7 +133,7 @@ HANOI = dt.timezone(dt.timedelta(hours=7))
 
 
 def _farm_and_variant():
-    from tests.traceability.factories import FarmFactory, VariantFactory
+    from tests.factories import FarmFactory, VariantFactory
 
     farm = FarmFactory()
     return farm, VariantFactory(product__seller=farm.seller)
@@ -226,7 +226,7 @@ def test_a_lot_code_must_be_printable_in_a_digital_link(code):
 def test_a_lot_code_is_unique_per_variant_only():
     from django.core.exceptions import ValidationError
 
-    from tests.traceability.factories import VariantFactory
+    from tests.factories import VariantFactory
     from traceability.services.lots import lot_create
 
     farm, variant = _farm_and_variant()
@@ -247,7 +247,7 @@ def test_a_lot_code_is_unique_per_variant_only():
 def test_a_farm_and_product_of_different_sellers_make_no_lot():
     from django.core.exceptions import ValidationError
 
-    from tests.traceability.factories import FarmFactory, VariantFactory
+    from tests.factories import FarmFactory, VariantFactory
     from traceability.services.lots import lot_create
 
     with pytest.raises(ValidationError):

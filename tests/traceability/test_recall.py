@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from market.checkout.models import Order, OrderLine, Shipment
-from tests.traceability.factories import LotFactory
+from tests.factories import LotFactory
 from tests.traceability.scan_helpers import signed_path
 from tests.traceability.staff_helpers import farmer_of, operator_user
 from traceability.models import LotAllocation, LotEvent

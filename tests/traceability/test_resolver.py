@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from market.models import Certification, CertificationKind, ReviewStatus
-from tests.traceability.factories import LotFactory
+from tests.factories import LotFactory
 from traceability.services.links import lot_link
 
 pytestmark = pytest.mark.django_db

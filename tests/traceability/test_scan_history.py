@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.traceability.factories import DiaryEntryFactory, FarmFactory, VariantFactory
+from tests.factories import DiaryEntryFactory, FarmFactory, VariantFactory
 from tests.traceability.scan_helpers import at, signed_path
 from traceability.models import DiaryKind, LotEventKind
 from traceability.selectors_scan import scan_page_data

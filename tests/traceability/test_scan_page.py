@@ -17,7 +17,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
 from market.models import Certification, ProductImage
-from tests.traceability.factories import (
+from tests.factories import (
     DiaryEntryFactory,
     LotFactory,
     UserFactory,

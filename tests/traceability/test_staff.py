@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from tests.traceability.factories import (
+from tests.factories import (
     DiaryEntryFactory,
     FarmFactory,
     LotFactory,

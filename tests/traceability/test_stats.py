@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.traceability.factories import LotFactory
+from tests.factories import LotFactory
 from tests.traceability.staff_helpers import farmer_of, operator_user
 from traceability.charts import bar_chart_svg, day_series, nice_max
 from traceability.models import Lot, Scan
@@ -190,7 +190,7 @@ def test_stats_need_an_admin_login(client):
 
 
 def test_demo_scans_are_idempotent_with_a_copied_serial_and_a_recalled_lot():
-    from tests.traceability.factories import UserFactory
+    from tests.factories import UserFactory
     from traceability.demo_scans import seed_scans
 
     UserFactory(username="vanhanh", is_superuser=True)

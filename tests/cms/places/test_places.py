@@ -16,8 +16,7 @@ from PIL import Image
 
 from cms.places.models import PlaceIndexPage, PlacePage, PlacePhoto, PlaceScanDay
 from market.services.sellers import operator_group_ensure
-from tests.factories import UserFactory
-from tests.market.factories import image_create
+from tests.factories import UserFactory, image_create
 
 pytestmark = pytest.mark.django_db
 

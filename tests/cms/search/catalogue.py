@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from market import places
 from market.models import OcopCategory, SellerKind
-from tests.market.factories import (
+from tests.factories import (
     SellerFactory,
     certification_create,
     product_create,

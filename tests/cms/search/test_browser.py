@@ -9,7 +9,7 @@ def test_search_page_finds_without_diacritics_suggests_and_passes_axe(
     page,
     live_server,
 ):
-    from tests.market.factories import SellerFactory, product_create
+    from tests.factories import SellerFactory, product_create
 
     product_create(
         seller=SellerFactory(legal_name="HTX Ong mật Đồng Văn"),

@@ -21,6 +21,7 @@ SUITE = Path(__file__).with_name("conformance_suite.py")
 SQLITE_BACKEND_PASSES = 108
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not (conformance.SHARED_FIXTURES / "search.json").exists(),
     reason=missing_reason(conformance.SHARED_FIXTURES / "search.json"),

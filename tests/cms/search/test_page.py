@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.market.factories import SellerFactory, certification_create, product_create
+from tests.factories import SellerFactory, certification_create, product_create
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from cms.search.selectors import product_search
 from market import places, selectors
 from market.models import Variant
 from tests.cms.search.catalogue import build_catalogue
-from tests.market.factories import (
+from tests.factories import (
     SellerFactory,
     certification_create,
     product_create,

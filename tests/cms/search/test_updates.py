@@ -8,7 +8,7 @@ from modelsearch.backends import get_search_backend
 from cms.search import store
 from cms.search.tasks import index_write
 from market.models import ProductPage, Stock
-from tests.market.factories import SellerFactory, product_create, store_for
+from tests.factories import SellerFactory, product_create, store_for
 
 
 def engine_pks(query):
