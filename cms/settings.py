@@ -56,6 +56,7 @@ WAGTAIL_SITE_NAME = "Nguồn Quê"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 INSTALLED_APPS = [
+    "cms.wagtail_vi",
     "cms",
     "cms.places",
     "traceability",
