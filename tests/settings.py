@@ -11,7 +11,7 @@ if os.environ.get("NQ_TEST_WORKER") != _worker:
     os.environ["SEARCH_INDEX_PATH"] = tempfile.mkdtemp(prefix="nq-search-")
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="nq-media-")
 
-from cms.settings import *  # noqa: F403
+from cms.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
