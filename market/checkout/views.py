@@ -119,8 +119,13 @@ def cart_add(request):
 
 
 def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
+    """The first error, led by its field's label: the message shows at the
+    top of the page, away from the field."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        if field is None or field.widget.is_hidden or not field.label:
+            return str(errors[0])
+        return f"{field.label}: {errors[0]}"
     return ""
 
 

@@ -98,3 +98,24 @@ def test_every_field_and_model_of_ours_has_a_vietnamese_name():
             if str(field.verbose_name) == field.name.replace("_", " "):
                 unnamed.append(f"{opts.label}.{field.name}")
     assert not unnamed, unnamed
+
+
+def test_form_messages_read_as_plain_vietnamese_that_says_what_to_do():
+    from django import forms
+    from django.utils import translation
+
+    price = forms.IntegerField(min_value=0, max_value=10**9)
+    with translation.override("vi"):
+        messages = []
+        for typed in ("85.000,5", "-1", str(10**10), ""):
+            try:
+                price.clean(typed)
+            except forms.ValidationError as error:
+                messages.extend(error.messages)
+    assert messages == [
+        "Hãy nhập số nguyên, không có dấu chấm hay phẩy (ví dụ 85000).",
+        "Hãy nhập số không nhỏ hơn 0.",
+        "Hãy nhập số không lớn hơn 1000000000.",
+        "Hãy điền ô này.",
+    ]
+    assert not any(" ." in message for message in messages)
