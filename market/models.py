@@ -98,7 +98,12 @@ class Seller(Address):
         verbose_name=_("tài khoản đăng nhập"),
     )
     group = models.OneToOneField(
-        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("nhóm quyền"),
     )
     collection = models.OneToOneField(
         "wagtailcore.Collection",
@@ -106,6 +111,7 @@ class Seller(Address):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("bộ sưu tập ảnh"),
     )
     is_active = models.BooleanField(_("đang bán"), default=True)
     declares_own_tax = models.BooleanField(
@@ -116,7 +122,7 @@ class Seller(Address):
             "trừ thuế khi bán hàng. Hộ kinh doanh luôn được sàn khấu trừ."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("người bán")
@@ -155,9 +161,16 @@ class SellerApplication(Address):
     )
     rejection_reason = models.TextField(_("lý do từ chối"), blank=True)
     # Secret for the applicant's status page (no account needed).
-    access_token = models.CharField(max_length=43, unique=True, editable=False)
+    access_token = models.CharField(
+        max_length=43, unique=True, editable=False, verbose_name=_("mã xem đơn đăng ký")
+    )
     seller = models.OneToOneField(
-        Seller, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Seller,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người bán"),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -165,9 +178,12 @@ class SellerApplication(Address):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người duyệt"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("duyệt lúc")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("gửi lúc"))
 
     class Meta:
         verbose_name = _("đơn đăng ký bán hàng")
@@ -204,7 +220,10 @@ class StorePage(VietnameseSlugMixin, Page):
     """One seller's store; its subtree is the seller's own corner of the site."""
 
     seller = models.OneToOneField(
-        Seller, on_delete=models.PROTECT, related_name="store_page"
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="store_page",
+        verbose_name=_("người bán"),
     )
     intro = RichTextField(
         _("giới thiệu cửa hàng"), blank=True, features=["bold", "italic", "link", "ul"]
@@ -254,7 +273,11 @@ class ProductPage(VietnameseSlugMixin, Page):
     are kept by `market.services.product_refresh_summary` for fast filtering."""
 
     seller = models.ForeignKey(
-        Seller, on_delete=models.PROTECT, related_name="products", editable=False
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="products",
+        editable=False,
+        verbose_name=_("người bán"),
     )
     description = RichTextField(
         _("mô tả"), blank=True, features=["bold", "italic", "ul", "ol", "link"]
@@ -268,14 +291,20 @@ class ProductPage(VietnameseSlugMixin, Page):
 
     # Derived summary, refreshed by services (never edited by hand).
     province_code = models.PositiveIntegerField(
-        null=True, editable=False, db_index=True
+        null=True, editable=False, db_index=True, verbose_name=_("tỉnh / thành phố")
     )
-    price_min = models.PositiveBigIntegerField(null=True, editable=False, db_index=True)
+    price_min = models.PositiveBigIntegerField(
+        null=True, editable=False, db_index=True, verbose_name=_("giá thấp nhất")
+    )
     ocop_stars = models.PositiveSmallIntegerField(
-        null=True, editable=False, db_index=True
+        null=True, editable=False, db_index=True, verbose_name=_("số sao OCOP")
     )
-    has_vietgap = models.BooleanField(default=False, editable=False, db_index=True)
-    in_stock = models.BooleanField(default=False, editable=False, db_index=True)
+    has_vietgap = models.BooleanField(
+        default=False, editable=False, db_index=True, verbose_name=_("có VietGAP")
+    )
+    in_stock = models.BooleanField(
+        default=False, editable=False, db_index=True, verbose_name=_("còn hàng")
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -354,7 +383,12 @@ class ProductPage(VietnameseSlugMixin, Page):
 
 
 class ProductImage(Orderable):
-    product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="images")
+    product = ParentalKey(
+        ProductPage,
+        on_delete=models.CASCADE,
+        related_name="images",
+        verbose_name=_("sản phẩm"),
+    )
     image = models.ForeignKey(
         "wagtailimages.Image",
         on_delete=models.CASCADE,
@@ -370,6 +404,10 @@ class ProductImage(Orderable):
 
     panels = [FieldPanel("image"), FieldPanel("alt_text")]
 
+    class Meta:
+        verbose_name = _("ảnh sản phẩm")
+        verbose_name_plural = _("ảnh sản phẩm")
+
 
 class Variant(Orderable):
     """One sellable form of a product (size, packaging) with its own price.
@@ -379,7 +417,10 @@ class Variant(Orderable):
     """
 
     product = ParentalKey(
-        ProductPage, on_delete=models.CASCADE, related_name="variants"
+        ProductPage,
+        on_delete=models.CASCADE,
+        related_name="variants",
+        verbose_name=_("sản phẩm"),
     )
     label = models.CharField(
         _("quy cách"), max_length=60, help_text=_("Ví dụ: 500 g, 1 kg, hộp 6 chai")
@@ -439,11 +480,15 @@ class Stock(models.Model):
     enforces it, so a bug in checkout cannot oversell."""
 
     variant = models.OneToOneField(
-        Variant, on_delete=models.CASCADE, primary_key=True, related_name="stock"
+        Variant,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stock",
+        verbose_name=_("loại hàng"),
     )
     on_hand = models.PositiveIntegerField(_("tồn kho"), default=0)
     allocated = models.PositiveIntegerField(_("đang giữ cho đơn"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("sửa lúc"))
 
     class Meta:
         verbose_name = _("tồn kho")
@@ -494,7 +539,10 @@ class Certification(models.Model):
     operator. It shows as a badge only while approved and in date."""
 
     seller = models.ForeignKey(
-        Seller, on_delete=models.CASCADE, related_name="certifications"
+        Seller,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+        verbose_name=_("người bán"),
     )
     product = models.ForeignKey(
         ProductPage,
@@ -543,10 +591,15 @@ class Certification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người duyệt"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    expiry_notified_on = models.DateField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("duyệt lúc")
+    )
+    expiry_notified_on = models.DateField(
+        null=True, blank=True, editable=False, verbose_name=_("đã báo sắp hết hạn ngày")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("chứng nhận")

@@ -23,7 +23,12 @@ from traceability.storage import label_storage
 class Farm(Address):
     """A seller's farm or production area (a garden, a pond, a workshop)."""
 
-    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="farms")
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.CASCADE,
+        related_name="farms",
+        verbose_name=_("người bán"),
+    )
     name = models.CharField(_("tên vườn / cơ sở"), max_length=150)
     latitude = models.DecimalField(
         _("vĩ độ"), max_digits=8, decimal_places=5, null=True, blank=True
@@ -37,7 +42,7 @@ class Farm(Address):
     crops = models.CharField(
         _("cây trồng, vật nuôi, sản phẩm"), max_length=200, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("vườn / cơ sở sản xuất")
@@ -70,7 +75,12 @@ class DiaryEntry(models.Model):
     """One thing done or seen on a farm. Never edited or deleted: a mistake
     is fixed by a new entry whose `corrects` points at the wrong one."""
 
-    farm = models.ForeignKey(Farm, on_delete=models.PROTECT, related_name="diary")
+    farm = models.ForeignKey(
+        Farm,
+        on_delete=models.PROTECT,
+        related_name="diary",
+        verbose_name=_("vườn / cơ sở"),
+    )
     kind = models.CharField(_("việc làm"), max_length=12, choices=DiaryKind.choices)
     occurred_at = models.DateTimeField(_("thời gian"), db_index=True)
     note = models.TextField(_("ghi chú"), blank=True)
@@ -136,8 +146,18 @@ class Lot(models.Model):
     reserves a range, no row per unit.
     """
 
-    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="lots")
-    farm = models.ForeignKey(Farm, on_delete=models.PROTECT, related_name="lots")
+    variant = models.ForeignKey(
+        Variant,
+        on_delete=models.PROTECT,
+        related_name="lots",
+        verbose_name=_("loại hàng"),
+    )
+    farm = models.ForeignKey(
+        Farm,
+        on_delete=models.PROTECT,
+        related_name="lots",
+        verbose_name=_("vườn / cơ sở"),
+    )
     code = models.CharField(_("mã lô"), max_length=20)
     harvested_on = models.DateField(_("ngày thu hoạch"))
     packed_on = models.DateField(_("ngày đóng gói"), null=True, blank=True)
@@ -151,19 +171,28 @@ class Lot(models.Model):
         db_index=True,
     )
     recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
-    recalled_at = models.DateTimeField(null=True, blank=True)
-    serials_issued = models.PositiveIntegerField(default=0, editable=False)
+    recalled_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("thu hồi lúc")
+    )
+    serials_issued = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("số tem đã in")
+    )
     # True for lots that existed before QR signatures named the lot's id:
     # their labels, already printed, carry the older ("unbound") signature.
-    accepts_unbound_codes = models.BooleanField(default=False, editable=False)
+    accepts_unbound_codes = models.BooleanField(
+        default=False,
+        editable=False,
+        verbose_name=_("nhận mã in trước khi có chữ ký theo lô"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người tạo"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("lô hàng")
@@ -195,21 +224,35 @@ class LotEvent(models.Model):
     link. `traceability.services` is the only writer.
     """
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=16, choices=LotEventKind.choices)
-    occurred_at = models.DateTimeField()
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="events", verbose_name=_("lô hàng")
+    )
+    seq = models.PositiveIntegerField(verbose_name=_("số thứ tự"))
+    event_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("mã sự kiện")
+    )
+    kind = models.CharField(
+        max_length=16, choices=LotEventKind.choices, verbose_name=_("loại")
+    )
+    occurred_at = models.DateTimeField(verbose_name=_("thời điểm"))
     # CBV values (bare words: "commissioning", "in_transit" …).
-    biz_step = models.CharField(max_length=40)
-    disposition = models.CharField(max_length=40, blank=True)
-    read_point = models.CharField(max_length=200, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    biz_step = models.CharField(max_length=40, verbose_name=_("bước (EPCIS)"))
+    disposition = models.CharField(
+        max_length=40, blank=True, verbose_name=_("tình trạng (EPCIS)")
+    )
+    read_point = models.CharField(
+        max_length=200, blank=True, verbose_name=_("nơi ghi nhận")
+    )
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("dữ liệu"))
+    prev_hash = models.CharField(
+        max_length=64, blank=True, verbose_name=_("mã băm trước")
+    )
+    hash = models.CharField(max_length=64, verbose_name=_("mã băm"))
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ghi lúc"))
 
     class Meta:
+        verbose_name = _("sự kiện của lô")
+        verbose_name_plural = _("các sự kiện của lô")
         ordering = ["lot", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["lot", "seq"], name="lot_event_unique_seq"),
@@ -230,29 +273,47 @@ class LabelRun(models.Model):
     """A print job of `count` unit labels for a lot, serials
     `first_serial … first_serial + count - 1`, rendered to one PDF."""
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="label_runs")
-    first_serial = models.PositiveIntegerField()
+    lot = models.ForeignKey(
+        Lot,
+        on_delete=models.PROTECT,
+        related_name="label_runs",
+        verbose_name=_("lô hàng"),
+    )
+    first_serial = models.PositiveIntegerField(verbose_name=_("số tem đầu"))
     count = models.PositiveIntegerField(_("số tem"))
     columns = models.PositiveSmallIntegerField(_("số cột"), default=4)
     rows = models.PositiveSmallIntegerField(_("số hàng"), default=10)
     status = models.CharField(
-        max_length=10, choices=LabelRunStatus.choices, default=LabelRunStatus.QUEUED
+        max_length=10,
+        choices=LabelRunStatus.choices,
+        default=LabelRunStatus.QUEUED,
+        verbose_name=_("trạng thái"),
     )
     progress = models.PositiveIntegerField(_("đã in"), default=0)
     # Last sign of life of the worker drawing it (claim and every page).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("lần báo tiến độ cuối")
+    )
     # Kept out of MEDIA_ROOT: the PDF's unit codes are genuine (storage.py).
-    pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True, storage=label_storage)
-    error = models.TextField(blank=True)
+    pdf = models.FileField(
+        upload_to="labels/%Y/%m/",
+        blank=True,
+        storage=label_storage,
+        verbose_name=_("tệp PDF"),
+    )
+    error = models.TextField(blank=True, verbose_name=_("lỗi"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người tạo"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("xong lúc")
+    )
 
     class Meta:
         verbose_name = _("đợt in tem")
@@ -283,15 +344,24 @@ class Scan(models.Model):
     """One public scan of a code: kept coarse (no raw IP, no user agent)."""
 
     lot = models.ForeignKey(
-        Lot, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans"
+        Lot,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scans",
+        verbose_name=_("lô hàng"),
     )
-    serial = models.CharField(max_length=20, blank=True)
-    scanned_at = models.DateTimeField(db_index=True)
+    serial = models.CharField(max_length=20, blank=True, verbose_name=_("số tem"))
+    scanned_at = models.DateTimeField(db_index=True, verbose_name=_("quét lúc"))
     # "android", "ios", "desktop", "bot", "other".
-    client_class = models.CharField(max_length=10)
+    client_class = models.CharField(max_length=10, verbose_name=_("loại máy"))
     # Keyed hash of the client address, for counting distinct clients only.
-    client_hash = models.CharField(max_length=16)
-    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    client_hash = models.CharField(
+        max_length=16, verbose_name=_("mã máy quét (ẩn danh)")
+    )
+    verdict = models.CharField(
+        max_length=12, choices=Verdict.choices, verbose_name=_("kết quả")
+    )
 
     class Meta:
         verbose_name = _("lượt quét")
@@ -309,16 +379,23 @@ class ProblemReport(models.Model):
     """A shopper's "something is wrong with this product" from the scan page."""
 
     lot = models.ForeignKey(
-        Lot, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        Lot,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("lô hàng"),
     )
-    serial = models.CharField(max_length=20, blank=True)
-    link = models.CharField(max_length=300, blank=True)
+    serial = models.CharField(max_length=20, blank=True, verbose_name=_("số tem"))
+    link = models.CharField(max_length=300, blank=True, verbose_name=_("đường dẫn"))
     message = models.TextField(_("nội dung"))
     contact = models.CharField(
         _("số điện thoại hoặc e-mail"), max_length=150, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("gửi lúc"))
+    handled_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("xử lý lúc")
+    )
 
     class Meta:
         verbose_name = _("phản ánh của người mua")
@@ -336,12 +413,20 @@ class LotAllocation(models.Model):
     it lets a recall reach the shoppers a lot was sold to.
     """
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="allocations")
-    order_line = models.ForeignKey(
-        "checkout.OrderLine", on_delete=models.CASCADE, related_name="+"
+    lot = models.ForeignKey(
+        Lot,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("lô hàng"),
     )
-    quantity = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    order_line = models.ForeignKey(
+        "checkout.OrderLine",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("dòng đơn hàng"),
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("số lượng"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("lô đã đóng vào đơn")

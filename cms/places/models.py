@@ -212,9 +212,17 @@ class PlacePage(Page):
 
 
 class PlacePhoto(Orderable):
-    place = ParentalKey(PlacePage, on_delete=models.CASCADE, related_name="photos")
+    place = ParentalKey(
+        PlacePage,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("địa điểm"),
+    )
     image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+"
+        "wagtailimages.Image",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ảnh"),
     )
     alt_text = models.CharField(
         _("mô tả ảnh"),
@@ -232,7 +240,10 @@ class PlaceScanDay(models.Model):
     """Scans of a place's QR plaque, one row a place and day (local)."""
 
     place = models.ForeignKey(
-        PlacePage, on_delete=models.CASCADE, related_name="scan_days"
+        PlacePage,
+        on_delete=models.CASCADE,
+        related_name="scan_days",
+        verbose_name=_("địa điểm"),
     )
     day = models.DateField(_("ngày"))
     count = models.PositiveIntegerField(_("lượt quét"), default=0)

@@ -107,13 +107,16 @@ class Order(Address):
     """
 
     number = models.CharField(_("mã đơn"), max_length=16, unique=True)
-    access_token = models.CharField(max_length=43, unique=True, editable=False)
+    access_token = models.CharField(
+        max_length=43, unique=True, editable=False, verbose_name=_("mã xem đơn")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="orders",
+        verbose_name=_("tài khoản người mua"),
     )
     customer_name = models.CharField(_("họ tên người nhận"), max_length=100)
     phone = models.CharField(_("số điện thoại"), max_length=15)
@@ -136,11 +139,18 @@ class Order(Address):
     hold_until = models.DateTimeField(_("giữ hàng đến"), null=True, blank=True)
     # Who placed it (keyed hash of the account, else the client address), to
     # count one client's unpaid orders; never shown, not reversible.
-    client_key = models.CharField(max_length=64, blank=True, editable=False)
+    client_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        verbose_name=_("máy đặt hàng (ẩn danh)"),
+    )
     created_at = models.DateTimeField(_("ngày đặt"), auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(_("ngày thanh toán"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("hủy lúc")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("sửa lúc"))
 
     class Meta:
         verbose_name = _("đơn hàng")
@@ -170,20 +180,30 @@ class Order(Address):
 class OrderEvent(models.Model):
     """Append-only history of an order's status (who, when, from → to)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    note = models.CharField(max_length=300, blank=True)
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("đơn hàng"),
+    )
+    from_status = models.CharField(
+        max_length=20, blank=True, verbose_name=_("trạng thái trước")
+    )
+    to_status = models.CharField(max_length=20, verbose_name=_("trạng thái sau"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("ghi chú"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người làm"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("lúc"))
 
     class Meta:
+        verbose_name = _("lịch sử đơn hàng")
+        verbose_name_plural = _("lịch sử đơn hàng")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -221,9 +241,17 @@ class Shipment(models.Model):
     The post-office parcel that carries it lives in `market.fulfilment`.
     """
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="shipments",
+        verbose_name=_("đơn hàng"),
+    )
     seller = models.ForeignKey(
-        Seller, on_delete=models.PROTECT, related_name="shipments"
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("người bán"),
     )
     status = models.CharField(
         _("trạng thái"),
@@ -236,10 +264,16 @@ class Shipment(models.Model):
     weight_g = models.PositiveIntegerField(_("khối lượng (gam)"))
     subtotal_vnd = models.PositiveBigIntegerField(_("tiền hàng"))
     shipping_vnd = models.PositiveBigIntegerField(_("phí giao hàng"))
-    packed_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    packed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("đóng gói lúc")
+    )
+    shipped_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("gửi đi lúc")
+    )
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("giao xong lúc")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("kiện hàng của người bán")
@@ -258,15 +292,27 @@ class Shipment(models.Model):
 class OrderLine(models.Model):
     """A variant bought, with the price, names and weight as they were."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("đơn hàng"),
+    )
     shipment = models.ForeignKey(
-        Shipment, on_delete=models.CASCADE, related_name="lines"
+        Shipment,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("phần giao hàng"),
     )
     variant = models.ForeignKey(
-        Variant, null=True, on_delete=models.SET_NULL, related_name="order_lines"
+        Variant,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        verbose_name=_("loại hàng"),
     )
     sku = models.CharField(_("mã hàng"), max_length=40)
-    gtin = models.CharField(max_length=14, blank=True)
+    gtin = models.CharField(max_length=14, blank=True, verbose_name=_("mã GTIN"))
     product_title = models.CharField(_("sản phẩm"), max_length=255)
     variant_label = models.CharField(_("quy cách"), max_length=60)
     unit_price_vnd = models.PositiveBigIntegerField(_("đơn giá"))
@@ -300,10 +346,13 @@ class SavedCart(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_cart"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_cart",
+        verbose_name=_("tài khoản"),
     )
-    lines = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(auto_now=True)
+    lines = models.JSONField(default=dict, verbose_name=_("các dòng"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("sửa lúc"))
 
     class Meta:
         verbose_name = _("giỏ hàng đã lưu")

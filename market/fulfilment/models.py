@@ -38,7 +38,7 @@ class Partner(Address):
         verbose_name=_("nhân viên"),
     )
     is_active = models.BooleanField(_("đang nhận hàng"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("bưu cục đối tác")
@@ -52,7 +52,12 @@ class Partner(Address):
 class PartnerArea(models.Model):
     """Where a partner picks up: a whole province (no ward) or one ward."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="areas")
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="areas",
+        verbose_name=_("bưu cục"),
+    )
     province_code = models.PositiveIntegerField(_("tỉnh / thành phố"))
     ward_code = models.PositiveIntegerField(_("phường / xã"), null=True, blank=True)
 
@@ -101,17 +106,23 @@ class PartnerToken(models.Model):
     is shown once, at creation. Revoked keys stay for the record."""
 
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="tokens"
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+        verbose_name=_("bưu cục"),
     )
     name = models.CharField(_("tên gợi nhớ"), max_length=100, blank=True)
     prefix = models.CharField(_("đầu mã"), max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("mã băm của khóa")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người tạo"),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
@@ -194,9 +205,15 @@ class Parcel(models.Model):
     weight_g = models.PositiveIntegerField(_("khối lượng (gam)"))
     created_at = models.DateTimeField(_("giao cho bưu cục lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    picked_up_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("nhận lúc")
+    )
+    picked_up_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("lấy hàng lúc")
+    )
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("giao xong lúc")
+    )
 
     class Meta:
         verbose_name = _("bưu kiện")
@@ -213,13 +230,24 @@ class ParcelEvent(models.Model):
     partner's own id of the event, unique per partner, so a retried API call
     changes nothing the second time."""
 
-    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="events")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    from_status = models.CharField(max_length=20, blank=True)
+    parcel = models.ForeignKey(
+        Parcel,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("bưu kiện"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("bưu cục")
+    )
+    from_status = models.CharField(
+        max_length=20, blank=True, verbose_name=_("trạng thái trước")
+    )
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=ParcelStatus.choices
     )
-    client_event_id = models.CharField(max_length=64, blank=True)
+    client_event_id = models.CharField(
+        max_length=64, blank=True, verbose_name=_("mã sự kiện của bưu cục")
+    )
     occurred_at = models.DateTimeField(_("thời gian"))
     location = models.CharField(_("địa điểm"), max_length=200, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
@@ -229,11 +257,17 @@ class ParcelEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người làm"),
     )
     token = models.ForeignKey(
-        PartnerToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        PartnerToken,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("khóa truy cập"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ghi lúc"))
 
     class Meta:
         verbose_name = _("diễn biến bưu kiện")
@@ -255,7 +289,10 @@ class WebhookEndpoint(models.Model):
     """Where a partner wants to hear about new and cancelled parcels."""
 
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="webhooks"
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+        verbose_name=_("bưu cục"),
     )
     url = models.URLField(_("địa chỉ nhận (URL)"), max_length=300)
     secret = models.CharField(
@@ -264,7 +301,7 @@ class WebhookEndpoint(models.Model):
         help_text=_("Dùng để kiểm tra chữ ký HMAC-SHA256 ở phía bưu cục."),
     )
     is_active = models.BooleanField(_("đang dùng"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("địa chỉ webhook")
@@ -287,11 +324,16 @@ class WebhookDelivery(models.Model):
     (retries and replays reuse it)."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("địa chỉ nhận"),
     )
-    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("mã sự kiện")
+    )
     event_type = models.CharField(_("sự kiện"), max_length=40)
-    payload = models.JSONField()
+    payload = models.JSONField(verbose_name=_("nội dung gửi"))
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
@@ -335,7 +377,10 @@ class LedgerEntry(models.Model):
     delivery twice is impossible."""
 
     seller = models.ForeignKey(
-        Seller, on_delete=models.PROTECT, related_name="ledger_entries"
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("người bán"),
     )
     kind = models.CharField(_("loại"), max_length=12, choices=LedgerKind.choices)
     amount_vnd = models.BigIntegerField(_("số tiền (đồng)"))
@@ -345,6 +390,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("phần giao hàng"),
     )
     order = models.ForeignKey(
         "checkout.Order",
@@ -352,8 +398,11 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("đơn hàng"),
     )
-    reference = models.CharField(max_length=40, blank=True)
+    reference = models.CharField(
+        max_length=40, blank=True, verbose_name=_("tham chiếu")
+    )
     # On a tax line: the revenue it was withheld on (negative on a reversal).
     base_vnd = models.BigIntegerField(_("doanh thu tính thuế (đồng)"), null=True)
     note = models.CharField(_("ghi chú"), max_length=200, blank=True)

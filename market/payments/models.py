@@ -68,7 +68,10 @@ class Payment(models.Model):
     wagtail_reference_index_ignore = True
 
     order = models.ForeignKey(
-        "checkout.Order", on_delete=models.PROTECT, related_name="payments"
+        "checkout.Order",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("đơn hàng"),
     )
     provider = models.CharField(_("hình thức"), max_length=10, choices=Provider.choices)
     reference = models.CharField(
@@ -84,10 +87,17 @@ class Payment(models.Model):
         default=PaymentStatus.STARTED,
         db_index=True,
     )
-    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    idempotency_key = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("khóa chống trùng")
+    )
     # Only while 3-D Secure is pending: the browser needs it for
     # confirmCardPayment. Cleared once the payment leaves that state.
-    client_secret = models.CharField(max_length=200, blank=True, editable=False)
+    client_secret = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        verbose_name=_("mã bí mật của cổng thẻ"),
+    )
     failure_message = models.CharField(_("lý do"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -122,10 +132,12 @@ class PaymentEvent(models.Model):
     # Financial records, not content: keep them out of Wagtail's usage index.
     wagtail_reference_index_ignore = True
 
-    provider = models.CharField(max_length=10, choices=Provider.choices)
+    provider = models.CharField(
+        max_length=10, choices=Provider.choices, verbose_name=_("nơi gửi")
+    )
     event_id = models.CharField(_("mã sự kiện"), max_length=100)
     type = models.CharField(_("loại"), max_length=100)
-    payload = models.JSONField()
+    payload = models.JSONField(verbose_name=_("nội dung"))
     received_at = models.DateTimeField(_("nhận lúc"), auto_now_add=True)
     processed_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
     outcome = models.CharField(_("kết quả"), max_length=300, blank=True)
@@ -196,9 +208,10 @@ class BankTransfer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người đối soát"),
     )
     review_note = models.TextField(_("ghi chú của người vận hành"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("giao dịch chuyển khoản")
@@ -230,7 +243,10 @@ class Refund(models.Model):
     wagtail_reference_index_ignore = True
 
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="refunds"
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("khoản thanh toán"),
     )
     amount_vnd = models.PositiveBigIntegerField(_("số tiền"))
     status = models.CharField(
@@ -241,7 +257,9 @@ class Refund(models.Model):
     )
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
     reference = models.CharField(_("mã hoàn tiền của cổng"), max_length=100, blank=True)
-    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    idempotency_key = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("khóa chống trùng")
+    )
     manual = models.BooleanField(_("hoàn bằng chuyển khoản"), default=False)
     failure_message = models.CharField(_("lý do lỗi"), max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -250,6 +268,7 @@ class Refund(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người hoàn tiền"),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
