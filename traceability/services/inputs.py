@@ -22,6 +22,26 @@ def _clean(value: str | None, limit: int) -> str:
     return " ".join((value or "").split())[:limit]
 
 
+def _check_source(lot: Lot, source_lot: Lot) -> None:
+    if source_lot.pk == lot.pk:
+        raise ValidationError(_("Một lô không thể là nguyên liệu của chính nó."))
+    if source_lot.harvested_on > lot.harvested_on:
+        raise ValidationError(
+            _(
+                "Lô nguyên liệu %(code)s thu hoạch sau lô này: hãy xem lại mã "
+                "lô trên tem của bên bán."
+            )
+            % {"code": source_lot.code}
+        )
+
+
+def _check_typed_codes(*, tax_code: str, gln: str, gtin: str) -> None:
+    if tax_code:
+        tax_code_validator(tax_code)
+    gln_validator(gln)
+    gtin_validator(gtin)
+
+
 def lot_input_add(
     *,
     lot: Lot,
@@ -49,16 +69,7 @@ def lot_input_add(
     if not lots_visible_to(user=actor).filter(pk=lot.pk).exists():
         raise PermissionDenied
     if source_lot is not None:
-        if source_lot.pk == lot.pk:
-            raise ValidationError(_("Một lô không thể là nguyên liệu của chính nó."))
-        if source_lot.harvested_on > lot.harvested_on:
-            raise ValidationError(
-                _(
-                    "Lô nguyên liệu %(code)s thu hoạch sau lô này: hãy xem lại mã "
-                    "lô trên tem của bên bán."
-                )
-                % {"code": source_lot.code}
-            )
+        _check_source(lot, source_lot)
         seller = source_lot.farm.seller
         product_name = _clean(product_name, 150) or source_lot.variant.product.title
         supplier_name = seller.legal_name
@@ -84,10 +95,10 @@ def lot_input_add(
     supplier_tax_code = _clean(supplier_tax_code, 14)
     supplier_gln = _clean(supplier_gln, 13)
     supplier_gtin = _clean(supplier_gtin, 14)
-    if supplier_tax_code:
-        tax_code_validator(supplier_tax_code)
-    gln_validator(supplier_gln)
-    gtin_validator(supplier_gtin)
+    if source_lot is None:  # typed codes; a market lot's are already checked
+        _check_typed_codes(
+            tax_code=supplier_tax_code, gln=supplier_gln, gtin=supplier_gtin
+        )
     return LotInput.objects.create(
         lot=lot,
         source_lot=source_lot,
