@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 import json
 
@@ -194,6 +195,7 @@ def test_scan_page_with_inputs_stays_within_five_queries(
     with django_assert_max_num_queries(5):
         response = client.get(path)
     assert b"data-input" in response.content
+    assert len(gzip.compress(response.content, compresslevel=6)) <= 14 * 1024
 
 
 # --- the record and its EPCIS export --------------------------------------------
