@@ -31,6 +31,13 @@ Every event has `eventTime` in Vietnam time with `eventTimeZoneOffset`
 in `quantityList`. The hash chain is carried in extension fields
 (`nq:seq`, `nq:prevHash`, `nq:hash`) so a receiver can check it.
 
+Circular 02/2024/TT-BKHCN additions (the caller, `selectors_trace`, fills
+them): master data vocabularies in the header (the product as `EPCClass`,
+the farm as `Location`, the producer and suppliers as `Party`), an event's
+`bizLocation`, `sourceList` / `destinationList`, `certificationInfo` and
+extra business transactions, and one `TransformationEvent` from a lot's
+declared inputs (`transformation_document`: one step back).
+
 EPC class of a lot: `urn:epc:class:lgtin:{company prefix}.{indicator and
 item reference}.{lot}` needs the length of the GS1 company prefix, which a
 GTIN does not carry. When the caller knows it (the seller's prefix), we
