@@ -1,6 +1,11 @@
 """Demo scans for `manage.py seed_demo`: a few days of scans on every demo
 lot, one unit serial that looks copied (suspicious) and one recalled lot.
 
+The walk-through lot (the demo farmer's, `WALKTHROUGH_SELLER`) is the one a
+new user prints and scans first, so its seeded scans are lot-level only (a
+crate code, never "copied") and the copied serial and the forged codes go on
+another store's lot: its first printed label scans "genuine" (issue 13).
+
 Idempotent: scans are only added to lots that have no demo scans yet, and
 the recall is skipped when the lot is already recalled.
 """
@@ -26,6 +31,8 @@ RECALL_REASON = (
     "Người bán thu hồi cả lô để kiểm nghiệm lại."
 )
 CLASSES = ["android", "android", "android", "ios", "desktop"]
+# The store of the demo farmer login (cms.demo.FARMER) in traceability.demo.
+WALKTHROUGH_SELLER = "Hộ kinh doanh Nước mắm Cẩm Thanh"
 
 
 def _scan(lot: Lot, *, serial: str, when: dt.datetime, client: int, verdict: str):
@@ -39,12 +46,16 @@ def _scan(lot: Lot, *, serial: str, when: dt.datetime, client: int, verdict: str
     )
 
 
-def _daily_scans(lot: Lot, rng: random.Random, now: dt.datetime) -> list[Scan]:
+def _daily_scans(
+    lot: Lot, rng: random.Random, now: dt.datetime, *, units: bool = True
+) -> list[Scan]:
     rows = []
     for day in range(DAYS):
         for n in range(rng.randint(1, 6)):
             serial = (
-                str(rng.randint(1, lot.serials_issued)) if lot.serials_issued else ""
+                str(rng.randint(1, lot.serials_issued))
+                if units and lot.serials_issued
+                else ""
             )
             when = now - dt.timedelta(days=day, hours=rng.randint(0, 10), minutes=n)
             rows.append(
@@ -95,11 +106,31 @@ def _operator():
     )
 
 
+def walkthrough_lot_ids() -> set[int]:
+    """The demo farmer's lots: printed and scanned in the walk-through."""
+    return set(
+        Lot.objects.filter(farm__seller__legal_name=WALKTHROUGH_SELLER).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def seed_scans() -> None:
     """A few days of scans on each demo lot, a copied serial, a recalled lot."""
     lots = list(Lot.objects.order_by("pk"))
     if not lots:
         return
+    walkthrough = walkthrough_lot_ids()
+    # The copied label and the forged codes: the first other store's lot
+    # that keeps its labels (the last lot is recalled below).
+    copied = next(
+        (
+            lot
+            for lot in lots[:-1] or lots
+            if lot.pk not in walkthrough and lot.serials_issued
+        ),
+        None,
+    )
     now = timezone.now()
     with transaction.atomic():
         seeded = set(
@@ -112,8 +143,8 @@ def seed_scans() -> None:
             if lot.pk in seeded:
                 continue
             rng = random.Random(lot.pk)  # noqa: S311 (demo data, not security)
-            rows += _daily_scans(lot, rng, now)
-            if lot == lots[0] and lot.serials_issued:
+            rows += _daily_scans(lot, rng, now, units=lot.pk not in walkthrough)
+            if lot == copied:
                 rows += _copied_label(lot, now)
                 rows += _forged(lot, now)
         Scan.objects.bulk_create(rows)

@@ -31,6 +31,13 @@ Every event has `eventTime` in Vietnam time with `eventTimeZoneOffset`
 in `quantityList`. The hash chain is carried in extension fields
 (`nq:seq`, `nq:prevHash`, `nq:hash`) so a receiver can check it.
 
+Circular 02/2024/TT-BKHCN additions (the caller, `selectors_trace`, fills
+them): master data vocabularies in the header (the product as `EPCClass`,
+the farm as `Location`, the producer and suppliers as `Party`), an event's
+`bizLocation`, `sourceList` / `destinationList`, `certificationInfo` and
+extra business transactions, and one `TransformationEvent` from a lot's
+declared inputs (`transformation_document`: one step back).
+
 EPC class of a lot: `urn:epc:class:lgtin:{company prefix}.{indicator and
 item reference}.{lot}` needs the length of the GS1 company prefix, which a
 GTIN does not carry. When the caller knows it (the seller's prefix), we
@@ -136,6 +143,27 @@ class EventInfo:
     hash: str
     quantity: int | None = None
     data: dict = field(default_factory=dict)
+    # Circular 02 additions, filled by the caller when it knows them: the
+    # location (GLN Digital Link or our site URI) where the goods are after
+    # the event, the parties / places the goods go to or come from
+    # (`(type, uri)`, CBV source/destination types), the certificates that
+    # apply (URIs), and more business transactions (`(type, uri)`).
+    biz_location: str = ""
+    sources: tuple[tuple[str, str], ...] = ()
+    destinations: tuple[tuple[str, str], ...] = ()
+    certification_info: tuple[str, ...] = ()
+    transactions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One input of a lot (one step back): its EPC class and who sold it."""
+
+    epc_class: str
+    quantity_text: str = ""
+    supplier_uri: str = ""  # owning party, as a URI
+    supplier_name: str = ""
+    supplier_lot_code: str = ""
 
 
 def epc_class(lot: LotInfo) -> str:
@@ -195,6 +223,32 @@ def _transactions(data: dict) -> list[dict]:
     return found
 
 
+def _add_parties(document: dict, event: EventInfo) -> None:
+    """Business location, transactions, sources, destinations and
+    certificates of one event (Circular 02: where, from whom, to whom)."""
+    if event.biz_location:
+        document["bizLocation"] = {"id": event.biz_location}
+    transactions = _transactions(event.data)
+    known = {t["bizTransaction"] for t in transactions}
+    transactions += [
+        {"type": kind, "bizTransaction": uri}
+        for kind, uri in event.transactions
+        if uri not in known
+    ]
+    if transactions:
+        document["bizTransactionList"] = transactions
+    if event.sources:
+        document["sourceList"] = [
+            {"type": kind, "source": uri} for kind, uri in event.sources
+        ]
+    if event.destinations:
+        document["destinationList"] = [
+            {"type": kind, "destination": uri} for kind, uri in event.destinations
+        ]
+    if event.certification_info:
+        document["certificationInfo"] = list(event.certification_info)
+
+
 def event_document(lot: LotInfo, event: EventInfo) -> dict:
     """One EPCIS 2.0 ObjectEvent (see the mapping in the module docstring)."""
     action, biz_step, disposition = _cbv(event)
@@ -220,8 +274,7 @@ def event_document(lot: LotInfo, event: EventInfo) -> dict:
         place_text = place_text or event.read_point
     if isinstance(place_text, str) and place_text.strip():
         document["nq:placeText"] = place_text.strip()
-    if transactions := _transactions(event.data):
-        document["bizTransactionList"] = transactions
+    _add_parties(document, event)
     if action == "ADD":
         document["ilmd"] = _ilmd(lot)
     document["nq:seq"] = event.seq
@@ -230,21 +283,110 @@ def event_document(lot: LotInfo, event: EventInfo) -> dict:
     return document
 
 
+def transformation_document(
+    lot: LotInfo,
+    *,
+    inputs: Sequence[InputInfo],
+    event_id: str,
+    occurred_at: dt.datetime,
+    recorded_at: dt.datetime,
+    read_point: str = "",
+    quantity: int | None = None,
+) -> dict:
+    """One step back as a `TransformationEvent`: the inputs (other lots, or
+    purchased inputs by their supplier's GTIN and lot) went into this lot.
+
+    It is derived from the declared inputs, not one of the hash-chained lot
+    events, so it carries no `nq:seq`/`nq:hash`.
+    """
+    output = {"epcClass": epc_class(lot)}
+    if quantity:
+        output["quantity"] = quantity
+    document = {
+        "type": "TransformationEvent",
+        "eventTime": _time(occurred_at),
+        "eventTimeZoneOffset": VIETNAM_OFFSET,
+        "recordTime": _time(recorded_at),
+        "eventID": f"urn:uuid:{event_id}",
+        "inputQuantityList": [{"epcClass": i.epc_class} for i in inputs],
+        "outputQuantityList": [output],
+        "bizStep": "commissioning",
+        "disposition": "active",
+    }
+    if looks_like_uri(read_point):
+        document["readPoint"] = {"id": read_point}
+    sources = []
+    for item in inputs:
+        if item.supplier_uri and item.supplier_uri not in sources:
+            sources.append(item.supplier_uri)
+    if sources:
+        document["sourceList"] = [
+            {"type": "owning_party", "source": s} for s in sources
+        ]
+    document["nq:inputs"] = [
+        {
+            "epcClass": item.epc_class,
+            "supplier": item.supplier_name,
+            "supplierLot": item.supplier_lot_code,
+            "quantity": item.quantity_text,
+        }
+        for item in inputs
+    ]
+    return document
+
+
+def vocabulary(kind: str, elements: Sequence[tuple[str, dict]]) -> dict:
+    """One EPCIS master data vocabulary: `kind` is the vocabulary type URI,
+    each element an (id URI, {attribute URI: value}) pair; empty values are
+    left out."""
+    return {
+        "type": kind,
+        "vocabularyElementList": [
+            {
+                "id": element_id,
+                "attributes": [
+                    {"id": key, "attribute": value}
+                    for key, value in attributes.items()
+                    if value not in ("", None)
+                ],
+            }
+            for element_id, attributes in elements
+        ],
+    }
+
+
+EPC_CLASS_VOCABULARY = "urn:epcglobal:epcis:vtype:EPCClass"
+LOCATION_VOCABULARY = "urn:epcglobal:epcis:vtype:Location"
+PARTY_VOCABULARY = "urn:epcglobal:epcis:vtype:Party"
+
+
 def lot_document(
     *,
     lot: LotInfo,
     events: Sequence[EventInfo],
     created: dt.datetime,
     extension_namespace: str,
+    extra_events: Sequence[dict] = (),
+    master_data: Sequence[dict] = (),
 ) -> dict:
     """An `EPCISDocument` holding the lot's events in order.
 
-    `extension_namespace` is the URI our `nq:` extension fields expand to.
+    `extension_namespace` is the URI our `nq:` extension fields expand to;
+    `extra_events` (already EPCIS dictionaries, such as the inputs'
+    TransformationEvent) come first; `master_data` vocabularies go to the
+    header.
     """
-    return {
+    document = {
         "@context": [EPCIS_CONTEXT, {"nq": extension_namespace}],
         "type": "EPCISDocument",
         "schemaVersion": SCHEMA_VERSION,
         "creationDate": _time(created),
-        "epcisBody": {"eventList": [event_document(lot, e) for e in events]},
     }
+    if master_data:
+        document["epcisHeader"] = {
+            "epcisMasterData": {"vocabularyList": list(master_data)}
+        }
+    document["epcisBody"] = {
+        "eventList": [*extra_events, *(event_document(lot, e) for e in events)]
+    }
+    return document

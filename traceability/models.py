@@ -12,12 +12,31 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from market.identifiers import tax_code_validator
 from market.models import Address, Seller, Variant
 from traceability.storage import label_storage
+
+
+def gln_validator(value: str) -> None:
+    """A GS1 GLN: 13 digits, the last a GS1 check digit (same rule as GTIN)."""
+    if not value:
+        return
+    digits = value.isdigit() and len(value) == 13
+    if not digits or _gs1_check_digit(value[:12]) != value[12]:
+        raise ValidationError(
+            _("Mã GLN gồm 13 chữ số, số cuối là số kiểm tra. Hãy xem lại giấy GS1."),
+            code="invalid_gln",
+        )
+
+
+def _gs1_check_digit(body: str) -> str:
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
 
 
 class Farm(Address):
@@ -41,6 +60,15 @@ class Farm(Address):
     area_m2 = models.PositiveIntegerField(_("diện tích (m²)"), null=True, blank=True)
     crops = models.CharField(
         _("cây trồng, vật nuôi, sản phẩm"), max_length=200, blank=True
+    )
+    # GS1 Global Location Number of the site, when the seller has one: the
+    # location code of Circular 02/2024/TT-BKHCN (else our own site URI).
+    gln = models.CharField(
+        _("mã địa điểm GLN"),
+        max_length=13,
+        blank=True,
+        validators=[gln_validator],
+        help_text=_("13 chữ số, nếu cơ sở đã đăng ký mã GLN. Bỏ trống nếu chưa có."),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
@@ -163,6 +191,14 @@ class Lot(models.Model):
     packed_on = models.DateField(_("ngày đóng gói"), null=True, blank=True)
     best_before = models.DateField(_("hạn sử dụng"), null=True, blank=True)
     quantity = models.PositiveIntegerField(_("số lượng (đơn vị bán)"))
+    # Standards the lot was made to (Circular 02/2024/TT-BKHCN): national or
+    # company standards as text; VietGAP/OCOP come from approved certificates.
+    standards_applied = models.CharField(
+        _("tiêu chuẩn áp dụng"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: TCVN 5107:2018. Chứng nhận VietGAP, OCOP tự hiện ra."),
+    )
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
@@ -442,3 +478,71 @@ class LotAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} → line {self.order_line_id} x {self.quantity}"
+
+
+class LotInput(models.Model):
+    """One step back (Circular 02/2024/TT-BKHCN, "một bước trước"): what a lot
+    was made from. Either another lot on the market (`source_lot`, possibly
+    another seller's), or a purchased input written in the farm diary
+    (`diary_entry`), or an input named by hand; the supplier and their lot
+    code are copied in at the time, so the record stays as it was declared.
+    Never edited: a wrong line is a mistake to report, like lot events.
+    """
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="inputs")
+    source_lot = models.ForeignKey(
+        Lot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="used_in",
+        verbose_name=_("lô nguyên liệu trên chợ"),
+    )
+    diary_entry = models.ForeignKey(
+        DiaryEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ghi chép nhật ký"),
+    )
+    product_name = models.CharField(_("nguyên liệu, vật tư"), max_length=150)
+    supplier_name = models.CharField(_("bên cung cấp"), max_length=200)
+    supplier_tax_code = models.CharField(
+        _("mã số thuế bên cung cấp"),
+        max_length=14,
+        blank=True,
+        validators=[tax_code_validator],
+    )
+    supplier_gln = models.CharField(
+        _("mã GLN bên cung cấp"), max_length=13, blank=True, validators=[gln_validator]
+    )
+    supplier_lot_code = models.CharField(
+        _("mã lô của bên cung cấp"), max_length=40, blank=True
+    )
+    supplier_gtin = models.CharField(
+        _("GTIN của nguyên liệu"), max_length=14, blank=True
+    )
+    quantity = models.CharField(_("số lượng"), max_length=60, blank=True)
+    received_on = models.DateField(_("ngày nhận"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nguyên liệu của lô")
+        verbose_name_plural = _("nguyên liệu của lô")
+        ordering = ["lot", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source_lot=models.F("lot")), name="lot_input_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} ← {self.product_name} ({self.supplier_name})"

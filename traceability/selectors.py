@@ -16,7 +16,6 @@ from market.access import user_seller_ids
 from market.checkout.models import Shipment
 from market.fulfilment.models import Partner
 from market.models import Certification, CertificationKind, ReviewStatus
-from traceability import digital_link, epcis
 from traceability.models import DiaryEntry, Farm, LabelRun, Lot, LotEvent
 
 
@@ -117,40 +116,12 @@ def _company_prefix_length(gtin14: str) -> int | None:
 
 
 def lot_epcis_document(*, lot: Lot) -> dict:
-    """The lot's whole event history as an EPCIS 2.0 document (two queries:
-    the lot with its variant is already loaded, then the events)."""
-    gtin14 = digital_link.gtin_pad(lot.variant.gtin) if lot.variant.gtin else None
-    info = epcis.LotInfo(
-        code=lot.code,
-        gtin14=gtin14,
-        company_prefix_length=_company_prefix_length(gtin14) if gtin14 else None,
-        fallback_uri=f"{settings.SITE_URL}/q/{lot.pk}",
-        harvested_on=lot.harvested_on,
-        best_before=lot.best_before,
-    )
-    events = [
-        epcis.EventInfo(
-            kind=event.kind,
-            event_id=str(event.event_id),
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            recorded_at=event.recorded_at,
-            biz_step=event.biz_step,
-            disposition=event.disposition,
-            read_point=event.read_point,
-            prev_hash=event.prev_hash,
-            hash=event.hash,
-            quantity=_event_quantity(event, lot),
-            data=event.data,
-        )
-        for event in lot_events(lot=lot)
-    ]
-    return epcis.lot_document(
-        lot=info,
-        events=events,
-        created=timezone.now(),
-        extension_namespace=f"{settings.SITE_URL}/ns/truy-xuat#",
-    )
+    """The lot's public EPCIS 2.0 document: its whole event history with the
+    Circular 02 elements (`selectors_trace.lot_epcis_export`), without the
+    orders it reached."""
+    from traceability.selectors_trace import lot_epcis_export
+
+    return lot_epcis_export(lot=lot, with_orders=False)
 
 
 def _event_quantity(event: LotEvent, lot: Lot) -> int | None:

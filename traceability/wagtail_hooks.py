@@ -9,4 +9,5 @@ from traceability.staff import (  # noqa: F401
     recalls,
     reports,
     scans,
+    trace,
 )

@@ -93,3 +93,44 @@ def test_without_javascript_the_verdict_shows_and_a_report_can_be_sent(
         ).is_visible()
     finally:
         context.close()
+
+
+def test_circular_02_elements_fit_a_360_px_phone_and_pass_axe(
+    browser, live_server, lot
+):
+    """Long codes (location URIs, GS1 element strings) wrap instead of
+    pushing the page wider than a small phone."""
+    from tests.traceability.factories import FarmFactory, LotFactory
+    from traceability.services.inputs import lot_input_add
+    from traceability.services.lots import lot_create
+
+    supplier = LotFactory(harvested_on=lot.harvested_on, farm=FarmFactory())
+    made = lot_create(
+        variant=lot.variant,
+        farm=lot.farm,
+        code="MAM-2610-DAI-HAN",
+        harvested_on=lot.harvested_on,
+        packed_on=lot.packed_on,
+        best_before=lot.best_before,
+        quantity=100,
+        standards_applied="TCVN 5107:2018",
+    )
+    operator = UserFactory(is_superuser=True)
+    lot_input_add(lot=made, actor=operator, source_lot=supplier, quantity="50 kg")
+    made.serials_issued = 5
+    made.save(update_fields=["serials_issued"])
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    try:
+        page.goto(lot_link(lot=made, serial="5"))
+        assert verdict(page) == "genuine"
+        assert page.get_by_text("TCVN 5107:2018").is_visible()
+        assert page.locator("[data-input]").count() == 1
+        assert page.locator("[data-stage=commissioning]").count() == 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360
+        assert axe_violations(page) == []
+    finally:
+        context.close()

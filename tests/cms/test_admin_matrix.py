@@ -76,6 +76,10 @@ HAND_WRITTEN = {
     "traceability_label_run_retry": LabelRun,
     "traceability_label_run_download": LabelRun,
     "traceability_pack": Shipment,
+    "traceability_lot_input_add": Lot,
+    "traceability_lot_export_epcis": Lot,
+    "traceability_lot_export_csv": Lot,
+    "traceability_lot_export_page": Lot,
 }
 # Admin URLs with an id that open no seller's or partner's row: the public
 # place pages' QR plaque (Wagtail page permissions) and Wagtail's image and

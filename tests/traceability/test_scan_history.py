@@ -75,7 +75,10 @@ def _history(lot):
         path_and_query=signed_path(lot), client="c", today=D(2026, 12, 1)
     )
     assert page.verdict == "genuine"
-    return [line.note for line in page.diary], [e.read_point for e in page.events]
+    # The journey starts with the lot's own harvest and packing (on its farm).
+    assert [e.kind for e in page.events][:2] == ["commissioning", "packing"]
+    journey = [e.read_point for e in page.events if e.kind == "shipping"]
+    return [line.note for line in page.diary], journey
 
 
 def test_the_later_lot_shows_its_own_harvest_packing_and_shipping_only(two_lots):

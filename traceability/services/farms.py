@@ -36,6 +36,7 @@ def farm_create(
     boundary: dict | None = None,
     area_m2: int | None = None,
     crops: str = "",
+    gln: str = "",
 ) -> Farm:
     """Create a farm of `seller`. The name is unique within the seller and
     the ward belongs to the province (model validation)."""
@@ -50,6 +51,7 @@ def farm_create(
         boundary=boundary,
         area_m2=area_m2,
         crops=crops,
+        gln=(gln or "").strip(),
     )
     farm.full_clean()
     farm.save()

@@ -132,8 +132,12 @@ def lot_create(
     packed_on: dt.date | None = None,
     best_before: dt.date | None = None,
     actor=None,
+    standards_applied: str = "",
 ) -> Lot:
     """Create a lot and record its commissioning (and packing) events.
+
+    `standards_applied` names the standards it was made to ("TCVN 5107:2018";
+    several separated by ";"), shown on the scan page and in the exports.
 
     Rules kept: the farm and the variant belong to the same seller; the code
     is unique per variant and printable in a Digital Link (AI 10, URI-safe);
@@ -158,6 +162,7 @@ def lot_create(
                 packed_on=packed_on,
                 best_before=best_before,
                 quantity=quantity,
+                standards_applied=" ".join(standards_applied.split())[:200],
                 created_by=actor,
             )
             _record_start(lot)

@@ -27,6 +27,7 @@ FIELDS = [
     "latitude",
     "longitude",
     "area_m2",
+    "gln",
 ]
 
 register_permission_policy(

@@ -31,6 +31,7 @@ from traceability.selectors import (
     lot_events,
     lots_visible_to,
 )
+from traceability.selectors_trace import lot_inputs, lot_outputs
 from traceability.services.events import lot_chain_check
 from traceability.services.labels import (
     MAX_LABELS_PER_RUN,
@@ -50,6 +51,7 @@ FIELDS = [
     "best_before",
     "quantity",
     "code",
+    "standards_applied",
 ]
 
 register_permission_policy(
@@ -117,6 +119,7 @@ class LotCreateView(ServiceCreateMixin, generic.CreateView):
             packed_on=data.get("packed_on"),
             best_before=data.get("best_before"),
             quantity=data["quantity"],
+            standards_applied=data.get("standards_applied", ""),
             actor=self.request.user,
         )
 
@@ -189,6 +192,8 @@ class LotDetailView(WagtailAdminTemplateMixin, FormView):
             runs=lot.label_runs.order_by("-created_at"),
             may_print=lot.status == LotStatus.ACTIVE,
             index_url=reverse("traceability_lots:index"),
+            inputs=lot_inputs(lot=lot),
+            outputs=lot_outputs(lot=lot, with_orders=True),
         )
         return context
 
