@@ -1,6 +1,21 @@
 import pytest
 
+from market.checkout.services import Customer, ShippingAddress
+from tests.checkout.factories import HANOI, HANOI_WARD
+
 from . import provider_sim
+
+
+@pytest.fixture
+def customer():
+    return Customer(name="Trần Thị Mai", phone="0912 345 678", email="mai@example.vn")
+
+
+@pytest.fixture
+def hanoi_address():
+    return ShippingAddress(
+        province_code=HANOI, ward_code=HANOI_WARD, line="12 ngõ 34 Đội Cấn"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -120,51 +120,53 @@ class ProviderSim:
         }
 
 
-def _handler(sim: ProviderSim):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test output clean
-            pass
+class Handler(BaseHTTPRequestHandler):
+    sim: ProviderSim  # set by start()
 
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                body = {}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            sim.requests.append(Request(self.path, headers, body))
-            fault = sim._fault()
-            if fault == "500":
-                return self._send(500, b"Internal Server Error", "text/plain")
-            if fault == "slow":
-                time.sleep(sim.slow_seconds)
-            if fault == "garbage":
-                return self._send(200, b"<html>Bad gateway</html>", "text/html")
-            if self.path == ESMS_PATH:
-                answer = sim.esms(body)
-            elif self.path == ZNS_PATH:
-                answer = sim.zalo(headers, body)
-            else:
-                return self._send(404, b"not found", "text/plain")
-            self._send(200, json.dumps(answer).encode(), "application/json")
+    def log_message(self, *args):  # keep the test output clean
+        pass
 
-        def _send(self, status: int, data: bytes, content_type: str):
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self.sim.requests.append(Request(self.path, headers, body))
+        self._send(*self._answer(self.sim._fault(), headers, body))
 
-    return Handler
+    def _answer(self, fault, headers, body) -> tuple[int, bytes, str]:
+        if fault == "500":
+            return 500, b"Internal Server Error", "text/plain"
+        if fault == "slow":
+            time.sleep(self.sim.slow_seconds)
+        if fault == "garbage":
+            return 200, b"<html>Bad gateway</html>", "text/html"
+        if self.path == ESMS_PATH:
+            answer = self.sim.esms(body)
+        elif self.path == ZNS_PATH:
+            answer = self.sim.zalo(headers, body)
+        else:
+            return 404, b"not found", "text/plain"
+        return 200, json.dumps(answer).encode(), "application/json"
+
+    def _send(self, status: int, data: bytes, content_type: str):
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test)
 
 
 def start(sim: ProviderSim | None = None, port: int = 0) -> ProviderSim:
     sim = sim or ProviderSim()
-    sim.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(sim))
+    handler = type("SimHandler", (Handler,), {"sim": sim})
+    sim.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     sim.server.daemon_threads = True
     threading.Thread(target=sim.server.serve_forever, daemon=True).start()
     return sim
