@@ -276,6 +276,12 @@ ESMS_SANDBOX = env_bool("ESMS_SANDBOX")
 # by SMS (or e-mail).
 ZALO_ZNS_URL = env("ZALO_ZNS_URL", "https://business.openapi.zalo.me").rstrip("/")
 ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN")
+# With the app's id and secret and a first refresh token, expired access
+# tokens are renewed (and the new pair kept in the database).
+ZALO_APP_ID = env("ZALO_APP_ID")
+ZALO_APP_SECRET = env("ZALO_APP_SECRET")
+ZALO_REFRESH_TOKEN = env("ZALO_REFRESH_TOKEN")
+ZALO_OAUTH_URL = env("ZALO_OAUTH_URL", "https://oauth.zaloapp.com").rstrip("/")
 ZALO_TEMPLATES = {
     kind: env(f"ZALO_TEMPLATE_{kind.upper()}")
     for kind in (

@@ -208,3 +208,66 @@ class ZnsClient:
         if code in ZNS_RETRYABLE:
             raise ChannelUnavailable(detail, code=str(code))
         raise ChannelRejected(detail, code=str(code))
+
+
+# --- Zalo OAuth (refreshing the OA access token) --------------------------------
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds
+
+
+@dataclass
+class ZaloOAuthClient:
+    """`POST https://oauth.zaloapp.com/v4/oa/access_token`, form-encoded
+    `refresh_token, app_id, grant_type=refresh_token`, the app's secret in the
+    `secret_key` header; answers `{"access_token", "refresh_token",
+    "expires_in"}` (a refresh token is good for one use and about 3 months)."""
+
+    app_id: str
+    app_secret: str
+    base_url: str = "https://oauth.zaloapp.com"
+    timeout: float = TIMEOUT_SECONDS
+
+    def refresh(self, *, refresh_token: str) -> TokenPair:
+        url = f"{self.base_url.rstrip('/')}/v4/oa/access_token"
+        try:
+            response = requests.post(
+                url,
+                data={
+                    "refresh_token": refresh_token,
+                    "app_id": self.app_id,
+                    "grant_type": "refresh_token",
+                },
+                headers={"User-Agent": USER_AGENT, "secret_key": self.app_secret},
+                timeout=self.timeout,
+            )
+            answer = response.json()
+        except requests.RequestException as error:
+            raise ChannelUnavailable(f"token refresh: {error}"[:200]) from error
+        except ValueError as error:
+            raise ChannelUnavailable("token refresh: answer is not JSON") from error
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            detail = "token refresh refused"
+            if isinstance(answer, dict):
+                detail = str(
+                    answer.get("error_description")
+                    or answer.get("error_name")
+                    or detail
+                )
+            raise TokenExpired(
+                detail,
+                code=str(answer.get("error", "")) if isinstance(answer, dict) else "",
+            )
+        try:
+            expires_in = int(answer.get("expires_in") or 0)
+        except (TypeError, ValueError):
+            expires_in = 0
+        return TokenPair(
+            access_token=str(answer["access_token"]),
+            refresh_token=str(answer.get("refresh_token") or refresh_token),
+            expires_in=expires_in,
+        )

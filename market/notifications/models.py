@@ -117,3 +117,26 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class ZaloToken(models.Model):
+    """The Official Account's current ZNS tokens (one row). Zalo's access
+    token lasts about 25 hours and its refresh token can be used once, so
+    the pair that each refresh returns must be kept: environment variables
+    only seed the first one."""
+
+    access_token = models.TextField(blank=True)
+    refresh_token = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("khóa Zalo")
+        verbose_name_plural = _("khóa Zalo")
+
+    def __str__(self) -> str:
+        return (
+            f"Zalo token (hết hạn {self.expires_at:%d/%m/%Y %H:%M})"
+            if self.expires_at
+            else "Zalo token"
+        )

@@ -36,10 +36,18 @@ from .clients import (
     ChannelRejected,
     ChannelUnavailable,
     EsmsClient,
+    TokenExpired,
+    ZaloOAuthClient,
     ZnsClient,
 )
 from .messages import Message
-from .models import Channel, Delivery, DeliveryStatus, NotificationPreference
+from .models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    NotificationPreference,
+    ZaloToken,
+)
 from .phones import PhoneInvalid, phone_to_msisdn
 
 logger = logging.getLogger(__name__)
@@ -97,8 +105,15 @@ def sms_configured() -> bool:
     return bool(settings.ESMS_API_KEY and settings.ESMS_SECRET_KEY)
 
 
+def zalo_refresh_configured() -> bool:
+    return bool(settings.ZALO_APP_ID and settings.ZALO_APP_SECRET)
+
+
 def zalo_configured(kind: str) -> bool:
-    return bool(settings.ZALO_ACCESS_TOKEN and settings.ZALO_TEMPLATES.get(kind))
+    has_token = settings.ZALO_ACCESS_TOKEN or (
+        zalo_refresh_configured() and settings.ZALO_REFRESH_TOKEN
+    )
+    return bool(has_token and settings.ZALO_TEMPLATES.get(kind))
 
 
 def _seller_emails(seller: Seller) -> list[str]:
@@ -242,12 +257,73 @@ def esms_client() -> EsmsClient:
     )
 
 
-def zns_client() -> ZnsClient:
+def zns_client(access_token: str) -> ZnsClient:
     return ZnsClient(
-        access_token=settings.ZALO_ACCESS_TOKEN,
+        access_token=access_token,
         base_url=settings.ZALO_ZNS_URL,
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
+
+
+TOKEN_MARGIN = dt.timedelta(minutes=5)
+
+
+def zalo_access_token(*, stale: str = "") -> str:
+    """The OA access token to send with.
+
+    Without the app's id and secret: `ZALO_ACCESS_TOKEN` as set. With them,
+    the stored pair (seeded from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN) is
+    renewed when it is about to expire or when Zalo refused `stale`. Rule
+    kept: refreshes are serialised on the row lock, because each refresh
+    token works once — two workers never spend the same one."""
+    if not zalo_refresh_configured():
+        return settings.ZALO_ACCESS_TOKEN
+    ZaloToken.objects.get_or_create(
+        pk=1,
+        defaults={
+            "access_token": settings.ZALO_ACCESS_TOKEN,
+            "refresh_token": settings.ZALO_REFRESH_TOKEN,
+        },
+    )
+    with transaction.atomic():
+        row = ZaloToken.objects.select_for_update().get(pk=1)
+        now = timezone.now()
+        expiring = row.expires_at is not None and row.expires_at <= now + TOKEN_MARGIN
+        refused = bool(stale) and row.access_token == stale
+        if row.access_token and not expiring and not refused:
+            return row.access_token
+        if not row.refresh_token:
+            raise TokenExpired("Zalo access token expired and no refresh token set")
+        pair = ZaloOAuthClient(
+            app_id=settings.ZALO_APP_ID,
+            app_secret=settings.ZALO_APP_SECRET,
+            base_url=settings.ZALO_OAUTH_URL,
+            timeout=settings.NOTIFY_TIMEOUT_SECONDS,
+        ).refresh(refresh_token=row.refresh_token)
+        row.access_token = pair.access_token
+        row.refresh_token = pair.refresh_token
+        row.expires_at = now + dt.timedelta(seconds=pair.expires_in or 3600)
+        row.save()
+        return row.access_token
+
+
+def _send_zalo(delivery: Delivery, template_id: str) -> str:
+    token = zalo_access_token()
+
+    def send(access_token: str) -> str:
+        return zns_client(access_token).send(
+            phone=delivery.recipient,
+            template_id=template_id,
+            template_data=delivery.template_data,
+            tracking_id=_provider_ref(delivery),
+        )
+
+    try:
+        return send(token)
+    except TokenExpired:
+        if not zalo_refresh_configured():
+            raise
+        return send(zalo_access_token(stale=token))
 
 
 def _provider_ref(delivery: Delivery) -> str:
@@ -273,14 +349,9 @@ def _send(delivery: Delivery) -> str:
             request_id=_provider_ref(delivery),
         )
     template_id = settings.ZALO_TEMPLATES.get(delivery.kind, "")
-    if not (template_id and settings.ZALO_ACCESS_TOKEN):
+    if not (template_id and zalo_configured(delivery.kind)):
         raise ChannelUnavailable("ZALO_ACCESS_TOKEN / template id not set")
-    return zns_client().send(
-        phone=delivery.recipient,
-        template_id=template_id,
-        template_data=delivery.template_data,
-        tracking_id=_provider_ref(delivery),
-    )
+    return _send_zalo(delivery, template_id)
 
 
 def _claim(*, delivery_id: int, now: dt.datetime, force: bool) -> Delivery | None:

@@ -34,6 +34,9 @@ def sim(_sim_server, settings):
         getattr(_sim_server, name).clear()
     _sim_server.balance = fresh.balance
     _sim_server.zalo_token = fresh.zalo_token
+    _sim_server.refresh_tokens.clear()
+    _sim_server.refresh_tokens.update(fresh.refresh_tokens)
+    _sim_server.issued = 0
     settings.ESMS_URL = _sim_server.url
     settings.ESMS_API_KEY = _sim_server.api_key
     settings.ESMS_SECRET_KEY = _sim_server.secret_key
@@ -45,5 +48,6 @@ def sim(_sim_server, settings):
         "certificate_expiring": "401002",
         "copied_code": "401003",
     }
+    settings.ZALO_OAUTH_URL = _sim_server.url
     settings.NOTIFY_TIMEOUT_SECONDS = 0.5
     return _sim_server

@@ -12,6 +12,12 @@ ZNS   POST /message/template, header access_token, JSON {phone, template_id,
       "data": {"msg_id", "sent_time", "quota"}}; -124 for an unknown or
       expired token, -108 for a malformed phone, -109 for an unknown
       template, -118 for a number without a Zalo account.
+OAuth POST /v4/oa/access_token, header secret_key, form {refresh_token,
+      app_id, grant_type=refresh_token} → {"access_token", "refresh_token",
+      "expires_in": "90000"}; a refresh token works once (the new access
+      token replaces the old one). The error answer for a spent refresh
+      token is our own guess ({"error": -14014, "error_name": …}): Zalo's
+      pages we followed do not show it.
 
 Faults a real provider will not produce on demand: `fail_next(n, fault)`
 answers the next n requests with "500" (HTTP 500), "slow" (answers after
@@ -27,9 +33,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 ESMS_PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
 ZNS_PATH = "/message/template"
+OAUTH_PATH = "/v4/oa/access_token"
 _PHONE = re.compile(r"^(84|0)[35789]\d{8}$")
 _ZNS_PHONE = re.compile(r"^84[35789]\d{8}$")
 
@@ -50,6 +58,10 @@ class ProviderSim:
     no_zalo: set = field(default_factory=set)  # numbers without Zalo
     balance: int = 1000
     slow_seconds: float = 1.5
+    app_id: str = "zalo-app"
+    app_secret: str = "zalo-app-secret"
+    refresh_tokens: set = field(default_factory=lambda: {"refresh-1"})
+    issued: int = 0
     requests: list = field(default_factory=list)
     faults: list = field(default_factory=list)
     request_ids: set = field(default_factory=set)
@@ -72,6 +84,9 @@ class ProviderSim:
 
     def zns(self) -> list[Request]:
         return [r for r in self.requests if r.path == ZNS_PATH]
+
+    def oauth_calls(self) -> list[Request]:
+        return [r for r in self.requests if r.path == OAUTH_PATH]
 
     def _fault(self) -> str | None:
         with self.lock:
@@ -96,6 +111,28 @@ class ProviderSim:
             self.balance -= 1
             self.request_ids.add(request_id)
         return {"CodeResult": "100", "CountRegenerate": 0, "SMSID": uuid.uuid4().hex}
+
+    def oauth(self, headers: dict, form: dict) -> dict:
+        if headers.get("secret_key") != self.app_secret or form.get("app_id") != (
+            self.app_id
+        ):
+            return {"error": -14002, "error_name": "Invalid app"}
+        token = form.get("refresh_token", "")
+        with self.lock:
+            if form.get("grant_type") != "refresh_token" or token not in (
+                self.refresh_tokens
+            ):
+                return {"error": -14014, "error_name": "Invalid refresh token"}
+            self.refresh_tokens.discard(token)
+            self.issued += 1
+            self.zalo_token = f"zalo-token-r{self.issued}"
+            fresh = f"refresh-r{self.issued}"
+            self.refresh_tokens.add(fresh)
+        return {
+            "access_token": self.zalo_token,
+            "refresh_token": fresh,
+            "expires_in": "90000",
+        }
 
     def zalo(self, headers: dict, body: dict) -> dict:
         if headers.get("access_token") != self.zalo_token:
@@ -129,10 +166,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = {}
+        if "form-urlencoded" in (self.headers.get("Content-Type") or ""):
+            body = dict(parse_qsl(raw.decode()))
+        else:
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {}
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.sim.requests.append(Request(self.path, headers, body))
         self._send(*self._answer(self.sim._fault(), headers, body))
@@ -148,6 +188,8 @@ class Handler(BaseHTTPRequestHandler):
             answer = self.sim.esms(body)
         elif self.path == ZNS_PATH:
             answer = self.sim.zalo(headers, body)
+        elif self.path == OAUTH_PATH:
+            answer = self.sim.oauth(headers, body)
         else:
             return 404, b"not found", "text/plain"
         return 200, json.dumps(answer).encode(), "application/json"

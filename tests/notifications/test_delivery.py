@@ -308,3 +308,84 @@ def test_with_a_deferring_task_backend_a_retry_is_enqueued_with_run_after(
     (retry,) = [row for row in queued if row.args_kwargs["args"] == [delivery.pk]]
     assert retry.run_after == delivery.next_attempt_at
     assert retry.run_after >= timezone.now() + dt.timedelta(seconds=59)
+
+
+# --- Zalo token refresh -----------------------------------------------------------
+
+
+@pytest.fixture
+def refreshing(sim, settings):
+    """The app's id and secret and a first refresh token are set: expired
+    access tokens are renewed through Zalo's OAuth endpoint (our simulator)."""
+    settings.ZALO_APP_ID = sim.app_id
+    settings.ZALO_APP_SECRET = sim.app_secret
+    settings.ZALO_REFRESH_TOKEN = "refresh-1"
+    return sim
+
+
+def test_an_expired_zalo_token_is_refreshed_and_the_message_goes_at_once(
+    shop, customer, hanoi_address, django_capture_on_commit_callbacks, refreshing
+):
+    from market.notifications.models import ZaloToken
+
+    seller, variant = shop
+    preference_set(seller=seller, channel=Channel.ZALO, phone=FARMER_PHONE)
+    refreshing.zalo_token = "issued-later"  # the seeded token has expired
+
+    paid_order(variant, customer, hanoi_address, django_capture_on_commit_callbacks)
+
+    delivery = to_pack(seller).get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    (oauth,) = refreshing.oauth_calls()
+    assert oauth.headers["secret_key"] == "zalo-app-secret"
+    assert oauth.body == {
+        "refresh_token": "refresh-1",
+        "app_id": "zalo-app",
+        "grant_type": "refresh_token",
+    }
+    refused, sent = refreshing.zns()
+    assert refused.headers["access_token"] == "zalo-token-1"
+    assert sent.headers["access_token"] == "zalo-token-r1"
+    # The new pair is kept: the spent refresh token is never sent again.
+    token = ZaloToken.objects.get()
+    assert (token.access_token, token.refresh_token) == ("zalo-token-r1", "refresh-r1")
+    assert token.expires_at > timezone.now() + dt.timedelta(hours=24)
+
+
+def test_a_token_about_to_expire_is_renewed_before_sending(
+    shop, django_capture_on_commit_callbacks, refreshing, settings
+):
+    from market.notifications.models import ZaloToken
+
+    seller, variant = shop
+    preference_set(seller=seller, channel=Channel.ZALO, phone=FARMER_PHONE)
+    settings.ZALO_TEMPLATES = {**settings.ZALO_TEMPLATES, "product_published": "401003"}
+    ZaloToken.objects.create(
+        pk=1,
+        access_token="zalo-token-1",
+        refresh_token="refresh-1",
+        expires_at=timezone.now() + dt.timedelta(minutes=2),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_review_notify(product=variant.product, approved=True, revision_id=9)
+
+    assert len(refreshing.oauth_calls()) == 1
+    (sent,) = refreshing.zns()
+    assert sent.headers["access_token"] == "zalo-token-r1"
+
+
+def test_a_refused_refresh_keeps_the_message_waiting(
+    shop, customer, hanoi_address, django_capture_on_commit_callbacks, refreshing
+):
+    seller, variant = shop
+    preference_set(seller=seller, channel=Channel.ZALO, phone=FARMER_PHONE)
+    refreshing.zalo_token = "issued-later"
+    refreshing.refresh_tokens.clear()  # our refresh token was spent elsewhere
+
+    paid_order(variant, customer, hanoi_address, django_capture_on_commit_callbacks)
+
+    delivery = to_pack(seller).get()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert "TokenExpired" in delivery.last_error
+    assert "Invalid refresh token" in delivery.last_error

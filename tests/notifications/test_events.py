@@ -84,14 +84,12 @@ def test_a_genuine_scan_sends_nothing(client, sim):
 
 
 def test_a_recall_tells_the_seller_and_texts_shoppers_who_left_a_phone(
-    sim, django_capture_on_commit_callbacks
+    sim, django_capture_on_commit_callbacks, settings
 ):
     lot = LotFactory(serials_issued=5)
     seller = lot.variant.product.seller
     preference_set(seller=seller, channel=Channel.ZALO, phone=PHONE)
     sim.templates.add("401004")
-    from django.conf import settings
-
     settings.ZALO_TEMPLATES = {**settings.ZALO_TEMPLATES, "recall": "401004"}
     with_phone = order_packed_from(lot, email="lan@example.vn")
     no_phone = order_packed_from(lot, email="hoa@example.vn")
