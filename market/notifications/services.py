@@ -394,7 +394,7 @@ def delivery_attempt(
         provider_id = _send(delivery)
     except ChannelError as exc:
         error = exc
-        fields["last_error"] = f"{type(exc).__name__} {exc}"[:300]
+        fields["last_error"] = _error_text(exc)[:300]
     if error is None:
         fields |= {
             "status": DeliveryStatus.SENT,
@@ -418,6 +418,18 @@ def delivery_attempt(
     ):
         _fallback_to_sms(delivery)
     return delivery
+
+
+def _error_text(error: ChannelError) -> str:
+    """What the log says: plain words first, the provider's code and words
+    after (for the operator or the provider's support)."""
+    if isinstance(error, TokenExpired):
+        lead = _("Khóa Zalo hết hạn, sẽ gửi lại khi có khóa mới")
+    elif isinstance(error, ChannelUnavailable):
+        lead = _("Tạm thời chưa gửi được, sẽ tự gửi lại")
+    else:
+        lead = _("Nhà mạng từ chối, không gửi lại")
+    return f"{lead} — {error}"
 
 
 def _fallback_to_sms(delivery: Delivery) -> None:
