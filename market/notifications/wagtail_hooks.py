@@ -17,7 +17,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from market.access import sellers_of
+from market.access import sellers_of, user_is_operator
 from market.models import ProductPage
 from market.staff.access import ScopedViewSetMixin, SellerScopedPolicy
 
@@ -195,6 +195,7 @@ def _waiting_text(page) -> str:
 def _submitted_product(request, page) -> bool:
     return (
         request.method == "POST"
+        and not user_is_operator(request.user)
         and "action-submit" in request.POST
         and isinstance(page.specific, ProductPage)
         and page.workflow_in_progress
@@ -210,9 +211,11 @@ def say_product_waits_for_approval(request, page):
 
 @hooks.register("before_edit_page")
 def say_product_is_in_moderation(request, page):
-    # The edit page of a product in moderation says so at the top.
+    # The edit page of a product in moderation tells its farmer so at the
+    # top (the operator sees Wagtail's own moderation controls).
     if (
         request.method == "GET"
+        and not user_is_operator(request.user)
         and isinstance(page.specific, ProductPage)
         and page.workflow_in_progress
     ):
