@@ -61,6 +61,7 @@ run: install system-deps
 	      $(BIN)/python manage.py cancel_expired_orders >>var/log/jobs.log 2>&1; \
 	      $(BIN)/python manage.py retry_webhooks >>var/log/jobs.log 2>&1; \
 	      $(BIN)/python manage.py assign_parcels >>var/log/jobs.log 2>&1; \
+	      $(BIN)/python manage.py retry_notifications >>var/log/jobs.log 2>&1; \
 	    done ) & JOBS=$$!; \
 	  trap 'kill $$GW $$WORKER $$JOBS 2>/dev/null' EXIT INT TERM; \
 	  PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) $(BIN)/python manage.py \

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "market.fulfilment",
     "market.payments",
     "market.checkout",
+    "market.notifications",
     "market",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -262,6 +263,39 @@ if env("EMAIL_HOST"):
     EMAIL_HOST_USER = env("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+
+# --- Notifications (docs/notifications.md) ---------------------------------
+# SMS through eSMS.vn; without ESMS_API_KEY nobody is sent SMS (e-mail instead).
+ESMS_URL = env("ESMS_URL", "https://rest.esms.vn").rstrip("/")
+ESMS_API_KEY = env("ESMS_API_KEY")
+ESMS_SECRET_KEY = env("ESMS_SECRET_KEY")
+ESMS_BRANDNAME = env("ESMS_BRANDNAME")
+ESMS_SMS_TYPE = env("ESMS_SMS_TYPE", "2")  # 2: customer care under a brand name
+ESMS_SANDBOX = env_bool("ESMS_SANDBOX")
+# Zalo ZNS: the Official Account's access token and one approved template id
+# per kind of message (ZALO_TEMPLATE_ORDER_TO_PACK=…); a kind without one goes
+# by SMS (or e-mail).
+ZALO_ZNS_URL = env("ZALO_ZNS_URL", "https://business.openapi.zalo.me").rstrip("/")
+ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN")
+# With the app's id and secret and a first refresh token, expired access
+# tokens are renewed (and the new pair kept in the database).
+ZALO_APP_ID = env("ZALO_APP_ID")
+ZALO_APP_SECRET = env("ZALO_APP_SECRET")
+ZALO_REFRESH_TOKEN = env("ZALO_REFRESH_TOKEN")
+ZALO_OAUTH_URL = env("ZALO_OAUTH_URL", "https://oauth.zaloapp.com").rstrip("/")
+ZALO_TEMPLATES = {
+    kind: env(f"ZALO_TEMPLATE_{kind.upper()}")
+    for kind in (
+        "order_to_pack",
+        "certificate_expiring",
+        "copied_code",
+        "recall",
+        "product_published",
+        "product_rejected",
+    )
+    if env(f"ZALO_TEMPLATE_{kind.upper()}")
+}
+NOTIFY_TIMEOUT_SECONDS = float(env("NOTIFY_TIMEOUT_SECONDS", "10"))
 
 # --- REST API --------------------------------------------------------------
 REST_FRAMEWORK = {

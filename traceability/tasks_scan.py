@@ -6,6 +6,8 @@ from __future__ import annotations
 from django_tasks import task
 from wagtail.images import get_image_model
 
+from traceability.services.scans import copied_code_alert
+
 
 @task()
 def scan_photo_prepare_task(image_id: int, spec: str) -> bool:
@@ -20,3 +22,9 @@ def scan_photo_prepare_task(image_id: int, spec: str) -> bool:
         return False
     image.get_rendition(spec)
     return True
+
+
+@task()
+def copied_code_alert_task(lot_id: int, serial: str) -> int:
+    """A scan found a unit code that looks copied: tell its seller (once)."""
+    return copied_code_alert(lot_id=lot_id, serial=serial)

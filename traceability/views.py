@@ -23,8 +23,8 @@ from traceability.services.scans import (
     scan_client_hash,
     scan_record,
 )
-from traceability.tasks_scan import scan_photo_prepare_task
-from traceability.verdicts import Reason, client_class
+from traceability.tasks_scan import copied_code_alert_task, scan_photo_prepare_task
+from traceability.verdicts import Reason, Verdict, client_class
 
 # Browsers may keep the page but must ask again before showing it, and no
 # shared cache may store it: a recall has to turn the page red at once.
@@ -91,6 +91,8 @@ def scan(request: HttpRequest, **_kwargs) -> HttpResponse:
             client_class=client_class(request.META.get("HTTP_USER_AGENT", "")),
             verdict=data.verdict,
         )
+        if data.verdict == Verdict.SUSPICIOUS and data.serial and data.claimed_lot_id:
+            copied_code_alert_task.enqueue(data.claimed_lot_id, data.serial)
     for image_id, spec in data.missing_renditions:
         scan_photo_prepare_task.enqueue(image_id, spec)
     # An invalid code is the request's fault (400, as a GS1 resolver must

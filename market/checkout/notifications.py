@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from market.checkout.models import Order, Shipment
+from market.checkout.models import Order, OrderStatus, Shipment
 from market.checkout.selectors import order_url
 
 logger = logging.getLogger(__name__)
@@ -24,11 +25,22 @@ SUBJECTS = {
 
 
 def order_mail_send(
-    *, order: Order, kind: str, shipment: Shipment | None = None, amount_vnd: int = 0
+    *,
+    order: Order,
+    kind: str,
+    shipment: Shipment | None = None,
+    amount_vnd: int = 0,
+    hold_until: dt.datetime | None = None,
 ) -> bool:
-    """Send one order e-mail; returns False (and logs) if it could not go."""
+    """Send one order e-mail; returns False (and logs) if it could not go.
+
+    The "placed" e-mail names the time the stock is held until while the
+    order still waits for payment (`hold_until`: the hold at placing, else
+    the order's), and says it is paid when payment came first."""
     if not order.email or kind not in SUBJECTS:
         return False
+    waiting = order.status == OrderStatus.PENDING_PAYMENT
+    hold_until = (hold_until or order.hold_until) if waiting else None
     with translation.override("vi"):
         subject = _(SUBJECTS[kind]) % {"number": order.number}
         body = render_to_string(
@@ -37,6 +49,8 @@ def order_mail_send(
                 "order": order,
                 "shipment": shipment,
                 "amount_vnd": amount_vnd,
+                "hold_until": hold_until,
+                "is_paid": order.paid_at is not None,
                 "link": order_url(order, absolute=True),
             },
         )

@@ -13,6 +13,8 @@ row lock before it is cancelled.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
 
 from market.checkout.models import Order, Shipment
@@ -28,13 +30,22 @@ def cancel_expired_orders() -> int:
 
 @task()
 def send_order_mail(
-    order_id: int, kind: str, shipment_id: int | None = None, amount_vnd: int = 0
+    order_id: int,
+    kind: str,
+    shipment_id: int | None = None,
+    amount_vnd: int = 0,
+    hold_until: str | None = None,
 ) -> bool:
-    """E-mail the shopper about their order (placed, paid, shipped, refunded)."""
+    """E-mail the shopper about their order (placed, paid, shipped, refunded).
+    `hold_until` (ISO time) is the hold when the order was placed."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         return False
     shipment = Shipment.objects.filter(pk=shipment_id).first() if shipment_id else None
     return order_mail_send(
-        order=order, kind=kind, shipment=shipment, amount_vnd=amount_vnd
+        order=order,
+        kind=kind,
+        shipment=shipment,
+        amount_vnd=amount_vnd,
+        hold_until=dt.datetime.fromisoformat(hold_until) if hold_until else None,
     )

@@ -29,6 +29,7 @@ from market.models import (
     Seller,
     ocop_valid_until,
 )
+from market.notifications.events import certificates_expiring_notify
 from market.services.catalogue import (
     product_refresh_summary,
     seller_refresh_summaries,
@@ -306,10 +307,11 @@ def _refresh_products(certification: Certification) -> None:
 def certifications_notify_expiring(
     *, today: dt.date | None = None, within_days: int = EXPIRY_WARNING_DAYS
 ) -> int:
-    """Tell each seller once about approved certificates that expire within
-    `within_days` days. A certificate is marked the moment it is included, so
-    running twice (or on two workers) never sends a second reminder for it.
-    Returns the number of certificates included."""
+    """Tell each seller once (on the channel they chose: e-mail, SMS or Zalo)
+    about approved certificates that expire within `within_days` days. A
+    certificate is marked the moment it is included, so running twice (or on
+    two workers) never sends a second reminder for it. Returns the number of
+    certificates included."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=within_days)
     with transaction.atomic():
@@ -334,7 +336,9 @@ def certifications_notify_expiring(
             by_seller[certification.seller].append(certification)
         for seller, items in by_seller.items():
             transaction.on_commit(
-                lambda seller=seller, items=items: _mail_seller_expiring(seller, items)
+                lambda seller=seller, items=items: certificates_expiring_notify(
+                    seller=seller, items=items
+                )
             )
     return len(due)
 
@@ -354,28 +358,6 @@ def _send(subject: str, body: str, to: list[str]) -> None:
         send_mail(subject, body, None, to)
     except OSError:
         logger.exception("Could not send mail %r to %s", subject, to)
-
-
-def _mail_seller_expiring(seller: Seller, items: list[Certification]) -> None:
-    lines = [
-        _("- %(cert)s%(product)s: hết hạn ngày %(date)s")
-        % {
-            "cert": item,
-            "product": f" ({item.product.title})" if item.product else "",
-            "date": item.valid_until.strftime("%d/%m/%Y"),
-        }
-        for item in items
-    ]
-    body = _(
-        "Chào %(seller)s,\n\nCác giấy chứng nhận sau sắp hết hạn. Khi hết hạn, huy "
-        "hiệu trên trang sản phẩm sẽ báo “đã hết hạn”. Hãy xin cấp lại và tải giấy "
-        "mới lên trang quản lý cửa hàng (%(admin)s).\n\n%(lines)s\n"
-    ) % {
-        "seller": seller.legal_name,
-        "admin": settings.WAGTAILADMIN_BASE_URL + "/admin/",
-        "lines": "\n".join(lines),
-    }
-    _send(_("Giấy chứng nhận sắp hết hạn"), body, _seller_addresses(seller))
 
 
 def _mail_operator_new(certification: Certification) -> None:

@@ -96,6 +96,8 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     page.locator('button[name="action-submit"]').click()
     # Wagtail goes back to the store's page list once the action is done.
     page.wait_for_url(re.compile(rf"/admin/pages/{store.pk}/$"))
+    # ... and the screen says it waits for the operator (issue #13)
+    assert "cho ban quản lý chợ duyệt" in page.content()
     product = ProductPage.objects.get(title=PRODUCT)
     assert not product.live
     assert product.get_latest_revision().as_object().variants.count() == 2

@@ -46,6 +46,7 @@ from market.fulfilment.models import (
 )
 from market.fulfilment.services.partners import partner_token_issue
 from market.models import Certification, Seller, SellerApplication
+from market.notifications.models import Delivery, NotificationPreference
 from market.payments.models import BankTransfer, Payment, PaymentEvent
 from tests.factories import (
     QUANG_NAM_DA_NANG,
@@ -66,7 +67,15 @@ from traceability.models import Farm, LabelRun, LabelRunStatus, Lot
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"market", "checkout", "payments", "fulfilment", "traceability", "cms"}
+OUR_APPS = {
+    "market",
+    "checkout",
+    "payments",
+    "fulfilment",
+    "notifications",
+    "traceability",
+    "cms",
+}
 OUR_CODE = ("market.", "traceability.", "cms.")
 # Hand-written admin views that open one row: URL name → model of the row.
 HAND_WRITTEN = {
@@ -90,7 +99,15 @@ NOT_OWNED_ROWS = {
     "wagtailadmin_api:documents:detail",
 }
 # Rows a farmer owns: another farmer gets exactly 404 on each of their views.
-SELLER_ROWS = {Certification, Farm, Lot, LabelRun, Shipment}
+SELLER_ROWS = {
+    Certification,
+    Farm,
+    Lot,
+    LabelRun,
+    Shipment,
+    Delivery,
+    NotificationPreference,
+}
 NO_ANSWER = 405
 DENIED = {302, 403, 404}
 
@@ -230,6 +247,17 @@ def world(home_page):
         valid_from=timezone.localdate(),
     )
     rows[SearchSynonym] = SearchSynonym.objects.create(terms="chè, trà")
+    rows[NotificationPreference] = NotificationPreference.objects.create(
+        seller=seller_a, channel="sms", phone="84905123456"
+    )
+    rows[Delivery] = Delivery.objects.create(
+        key="matrix-delivery",
+        seller=seller_a,
+        recipient="84905123456",
+        channel="sms",
+        kind="order_to_pack",
+        text="Nguon Que: don moi",
+    )
     return {
         "rows": rows,
         "farmer_a": farmer_a,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from market.notifications.events import lot_recall_notify
 from market.signals import OrderNotice
 from traceability.models import Lot, LotAllocation, LotEventKind, LotStatus
 from traceability.selectors import lots_visible_to
@@ -145,6 +146,20 @@ def _send_notices(lot: Lot, notices: list[RecallNotice]) -> None:
             send_mail(subject, body, None, [notice.email], connection=connection)
 
 
+def _notify_by_channel(lot: Lot, shoppers: list[tuple[str, str, str]]) -> None:
+    # The seller on the channel they chose; shoppers who left a mobile number
+    # also by SMS (the e-mail above carries the full explanation).
+    product = lot.variant.product
+    lot_recall_notify(
+        seller=product.seller,
+        lot_id=lot.pk,
+        product=f"{product.title} ({lot.variant.label})",
+        lot=lot.code,
+        reason=lot.recall_reason,
+        shoppers=shoppers,
+    )
+
+
 def lot_recall(*, lot: Lot, reason: str, actor) -> Lot:
     """Recall `lot` now, with `reason`.
 
@@ -152,7 +167,8 @@ def lot_recall(*, lot: Lot, reason: str, actor) -> Lot:
     recalled once (a second recall is refused, the first reason stays); the
     status change and the recall event are one transaction, so the scan page
     shows "recalled" exactly when the history says so; shoppers are e-mailed
-    only after that transaction commits.
+    (and sent an SMS where they left a mobile number) and the seller is told
+    on their channel only after that transaction commits.
     """
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN_LENGTH:
@@ -187,7 +203,9 @@ def lot_recall(*, lot: Lot, reason: str, actor) -> Lot:
             data={"reason": reason, "by": getattr(actor, "pk", None)},
         )
         notices = lot_recall_recipients(lot=locked)
+        shoppers = list(lot_orders(lot=locked).values_list("number", "phone", "email"))
         transaction.on_commit(lambda: _send_notices(locked, notices))
+        transaction.on_commit(lambda: _notify_by_channel(locked, shoppers))
     lot.status, lot.recall_reason, lot.recalled_at = (
         locked.status,
         locked.recall_reason,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market.access import user_is_operator
+from market.notifications.events import copied_code_notify
 from traceability import digital_link
 from traceability.models import Lot, ProblemReport, Scan
 from traceability.selectors import lots_visible_to
@@ -55,6 +56,29 @@ def scan_record(
         client_class=client_class,
         client_hash=client,
         verdict=verdict,
+    )
+
+
+def copied_code_alert(*, lot_id: int, serial: str) -> int:
+    """Tell the lot's seller that unit `serial` looks copied (scanned too
+    often or from too many phones). Told once per code, however many
+    suspicious scans follow. Returns the number of messages queued."""
+    lot = (
+        Lot.objects.select_related("variant__product__seller").filter(pk=lot_id).first()
+    )
+    if lot is None or not serial:
+        return 0
+    scans = Scan.objects.filter(lot_id=lot_id, serial=serial).exclude(
+        client_class="bot"
+    )
+    product = lot.variant.product
+    return copied_code_notify(
+        seller=product.seller,
+        product=f"{product.title} ({lot.variant.label})",
+        lot=lot.code,
+        serial=serial,
+        scans=scans.count(),
+        clients=scans.values("client_hash").distinct().count(),
     )
 
 

@@ -164,7 +164,9 @@ def order_place(
                 if stocks[v.pk].available == wanted[v.pk]
             ]
         )
-        order_mail_on_commit(order, "placed")
+        # The hold is written into the e-mail as it is now: by the time the
+        # task runs, payment may already have cleared it (issue #13 item 13).
+        order_mail_on_commit(order, "placed", hold_until=order.hold_until.isoformat())
     return order
 
 
