@@ -2,7 +2,8 @@
 
 The home page (ours, in Vietnamese) at the root of the default site, the
 news index and the market page under it, the market's moderation workflow,
-the operator group with its permissions and default shipping tariffs. No
+the operator group with its permissions, default shipping tariffs and the
+decree's tax rates. No
 user account: the first operator is made with `manage.py create_operator`.
 
 `site_setup_after_migrate` runs it on Django's `post_migrate` signal (see
@@ -26,6 +27,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage
 from market.checkout.services.shipping import tariffs_default_ensure
+from market.fulfilment.services.taxes import tax_rates_default_ensure
 from market.services.sellers import market_workflow_ensure, operator_group_ensure
 from market.services.setup import market_index_ensure
 
@@ -98,6 +100,7 @@ def site_setup_ensure() -> HomePage:
     market_workflow_ensure()
     operator_group_ensure()
     tariffs_default_ensure()
+    tax_rates_default_ensure()
     return home
 
 

@@ -37,6 +37,33 @@ from ..models import LedgerKind, TaxActivity, TaxRate
 _ACTIVITY_OF_CATEGORY = {OcopCategory.TOURISM: TaxActivity.SERVICES}
 
 
+# The rates the decree's circular gives (the same as the fulfilment
+# migration 0002 seeds): Circular 40/2021/TT-BTC, Appendix I.
+DEFAULT_RATES = [
+    (TaxActivity.GOODS, Decimal("1.00"), Decimal("0.50")),
+    (TaxActivity.SERVICES, Decimal("5.00"), Decimal("2.00")),
+]
+DEFAULT_SOURCE = (
+    "Nghị định 117/2025/NĐ-CP (từ 01/07/2025); tỷ lệ theo Thông tư "
+    "40/2021/TT-BTC, Phụ lục I"
+)
+
+
+def tax_rates_default_ensure() -> None:
+    """The decree's rates, when the table is empty (a new or flushed
+    database); the operator's own rows are never touched."""
+    if TaxRate.objects.exists():
+        return
+    for activity, vat, pit in DEFAULT_RATES:
+        TaxRate.objects.create(
+            activity=activity,
+            valid_from=dt.date(2025, 7, 1),
+            vat_percent=vat,
+            pit_percent=pit,
+            source=DEFAULT_SOURCE,
+        )
+
+
 class TaxRateMissing(LookupError):
     """No rate in force for a kind of business on a day: the operator must
     add one before sales of that kind can be credited."""
