@@ -58,6 +58,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 INSTALLED_APPS = [
     "cms",
     "cms.places",
+    "farmer",
     "traceability",
     "market.fulfilment",
     "market.payments",
