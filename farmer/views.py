@@ -5,6 +5,8 @@ another seller's id is a 404."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -407,9 +409,13 @@ def service_worker(request):
         request,
         "farmer/sw.js",
         {
-            "css": static("farmer/farmer.css"),
-            "js": static("farmer/offline.js"),
-            "diary": reverse("farmer:diary"),
+            "keep": json.dumps(
+                [
+                    reverse("farmer:diary"),
+                    static("farmer/farmer.css"),
+                    static("farmer/offline.js"),
+                ]
+            )
         },
         content_type="application/javascript",
     )

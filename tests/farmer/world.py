@@ -72,6 +72,7 @@ def farmer_world(phone: str, *, name: str, rows: int = 1) -> Farmer:
             seller=seller, kind=LedgerKind.PAYOUT, amount_vnd=-250_000, note="CK"
         )
     run = LabelRun.objects.create(lot=lot, first_serial=1, count=4)
+    Lot.objects.filter(pk=lot.pk).update(serials_issued=4)
     return Farmer(
         user=user,
         seller=seller,

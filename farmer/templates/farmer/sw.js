@@ -2,7 +2,7 @@
    page, its CSS and script, so the diary opens with no connection. Pages are
    fetched from the network first; the copy is only for when it fails. */
 const CACHE = "nq-farmer-v1";
-const KEEP = ["{{ diary|escapejs }}", "{{ css|escapejs }}", "{{ js|escapejs }}"];
+const KEEP = {{ keep|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(KEEP)));
