@@ -11,14 +11,20 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from market import places
 from market.checkout.models import ShipmentStatus
@@ -327,11 +333,18 @@ def labels(request):
     )
 
 
+def _only(request, *methods):
+    """405 for another method, checked after the row (so someone else's id
+    is a 404 whatever the method)."""
+    return None if request.method in methods else HttpResponseNotAllowed(methods)
+
+
 @farmer_required
-@require_POST
 def label_print(request, lot_id: int):
     ids = own_seller_ids(request)
     lot = get_object_or_404(selectors.lots_of(ids), pk=lot_id)
+    if refused := _only(request, "POST"):
+        return refused
     form = LabelPrintForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["count"]))
@@ -352,11 +365,12 @@ def label_print(request, lot_id: int):
 
 
 @farmer_required
-@require_GET
 def label_run_pdf(request, run_id: int):
     ids = own_seller_ids(request)
     runs = selectors.label_runs_of_queryset(ids)
     run = get_object_or_404(runs, pk=run_id)
+    if refused := _only(request, "GET", "HEAD"):
+        return refused
     if run.status != LabelRunStatus.DONE or not run.pdf:
         raise Http404
     response = FileResponse(
@@ -370,12 +384,13 @@ def label_run_pdf(request, run_id: int):
 
 
 @farmer_required
-@require_GET
 def lot_qr_png(request, lot_id: int):
     """The lot's own QR (the code printed on every package) as a PNG to
     save or share in Zalo; no unit serial, so nothing to copy."""
     ids = own_seller_ids(request)
     lot = get_object_or_404(selectors.lots_of(ids), pk=lot_id)
+    if refused := _only(request, "GET", "HEAD"):
+        return refused
     response = HttpResponse(
         qr.qr_png(lot_link(lot=lot), size_px=600), content_type="image/png"
     )
