@@ -13,7 +13,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = ("market", "traceability", "cms", "tests", "bench")
+PROJECT = ("market", "traceability", "farmer", "cms", "tests", "bench")
 CHECKOUT = ROOT / "market" / "checkout"
 PAYMENTS = ROOT / "market" / "payments"
 # Checkout modules that may import payments: the pages and the API.
