@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -286,3 +287,13 @@ def test_the_service_worker_claims_the_farmer_area(client, an):
     assert response["Content-Type"].startswith("application/javascript")
     assert response["Service-Worker-Allowed"] == "/nong-dan/"
     assert b"/nong-dan/nhat-ky/" in response.content
+
+
+def test_the_admin_dashboard_links_a_farmer_to_the_phone_pages(client, an):
+    an.user.user_permissions.add(
+        Permission.objects.get(
+            codename="access_admin", content_type__app_label="wagtailadmin"
+        )
+    )
+    html = _login(client, an).get("/admin/").content.decode()
+    assert 'href="/nong-dan/"' in html
