@@ -105,6 +105,7 @@
     var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
     var item = queue.find(function (q) { return !q.error; });
     if (!item) { sending = false; return Promise.resolve(); }
+    var answered = false;
     var body = new FormData();
     Object.keys(item.fields).forEach(function (k) { body.append(k, item.fields[k]); });
     if (item.photo) body.append("photo", toBlob(item.photo), "nhat-ky.jpg");
@@ -112,18 +113,26 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": token }
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") !== 0) {
+        // Signed out (a sign-in page came back) or a proxy error: keep all.
+        document.getElementById("queue-note").textContent = form.dataset.signin;
+        throw new Error("not sent");
+      }
       return response.json().then(function (answer) {
         var rest = load().filter(function (q) {
           return q.fields.client_id !== item.fields.client_id;
         });
         if (!answer.ok) { item.error = answer.errors.join(" "); rest.push(item); }
         save(rest);
+        answered = true;
       });
     }).catch(function () { /* still offline: try again later */ })
       .then(function () {
         sending = false;
         show();
-        if (load().some(function (q) { return !q.error; }) && navigator.onLine) {
+        // The next one only after an answer (no loop while signed out).
+        if (answered && load().some(function (q) { return !q.error; })) {
           return send();
         }
       });
