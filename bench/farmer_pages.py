@@ -88,10 +88,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50)
     args = parser.parse_args()
     setup_test_environment()
+    from tests.farmer.world import farmer_world
+
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
-        from tests.farmer.world import farmer_world
-
         one = farmer_world("0911000001", name="An", rows=1)
         many = farmer_world("0911000002", name="Binh", rows=args.rows)
         fits = measure(one, "1 row of each kind")
