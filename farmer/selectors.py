@@ -154,6 +154,14 @@ def diary_recent(seller_ids: list[int], *, limit: int = 20) -> list[DiaryEntry]:
     )
 
 
+def diary_entry_known(*, client_id) -> bool:
+    """An entry with this client-made id is already recorded."""
+    return (
+        client_id is not None
+        and DiaryEntry.objects.filter(client_id=client_id).exists()
+    )
+
+
 @dataclass(frozen=True)
 class WaitingFarm:
     farm: Farm

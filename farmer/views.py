@@ -216,9 +216,12 @@ def _diary_saved_message(entry) -> str:
 
 def _diary_save(request, form):
     data = form.cleaned_data
+    # A resend of an entry already recorded brings its photo again: keep
+    # the first one, do not store a second image nobody points at.
+    resent = selectors.diary_entry_known(client_id=data.get("client_id"))
     photo = (
         _store_photo(data["photo"], farm=data["farm"], user=request.user)
-        if data.get("photo")
+        if data.get("photo") and not resent
         else None
     )
     entry = diary_entry_add(

@@ -13,10 +13,12 @@ import pytest
 import zxingcpp
 from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
+from wagtail.images import get_image_model
 
 from market.checkout.models import ShipmentStatus
 from market.models import Stock
@@ -297,3 +299,24 @@ def test_the_admin_dashboard_links_a_farmer_to_the_phone_pages(client, an):
     )
     html = _login(client, an).get("/admin/").content.decode()
     assert 'href="/nong-dan/"' in html
+
+
+def _jpeg(name="la.jpg"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "#6a8f3a").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_a_resent_entry_with_a_photo_keeps_one_entry_and_one_image(client, an):
+    data = _diary_post(an.farm)
+    _login(client, an)
+    images = get_image_model().objects.count()
+    for _n in range(2):
+        client.post(
+            "/nong-dan/nhat-ky/",
+            {**data, "photo": _jpeg()},
+            HTTP_ACCEPT="application/json",
+        )
+    entry = DiaryEntry.objects.get(client_id=data["client_id"])
+    assert entry.photo is not None
+    assert get_image_model().objects.count() == images + 1
