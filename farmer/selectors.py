@@ -107,7 +107,7 @@ def certificates_expiring(
 ) -> list[Certification]:
     """Approved certificates that end within 30 days (or have just ended)."""
     today = today or timezone.localdate()
-    return list(
+    certificates = list(
         Certification.objects.filter(
             seller_id__in=seller_ids,
             status=ReviewStatus.APPROVED,
@@ -117,6 +117,9 @@ def certificates_expiring(
         .select_related("product")
         .order_by("valid_until", "pk")[:10]
     )
+    for certificate in certificates:
+        certificate.days_left = (certificate.valid_until - today).days
+    return certificates
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def test_today_lists_the_order_low_stock_certificate_and_scans(client, an):
     html = _login(client, an).get("/nong-dan/").content.decode()
     assert an.shipment.order.number in html
     assert f"{an.variant.product.title} ({an.variant.label})" in html  # 3 left
-    assert "hết hạn ngày" in html
+    ends = (timezone.localdate() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
+    assert f"hết hạn ngày {ends} (còn 10 ngày)" in html
     assert f"Lô {an.lot.code}" in html
 
 
