@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cms.wagtail_vi",
     "cms",
     "cms.places",
+    "farmer",
     "traceability",
     "market.fulfilment",
     "market.payments",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/autocomplete/", views.search_autocomplete, name="search_autocomplete"),
     path("healthz", views.healthz, name="healthz"),
+    path("nong-dan/", include("farmer.urls")),
     path("", include("traceability.urls")),
     path("", include("market.checkout.urls")),
     path("", include("market.payments.urls")),

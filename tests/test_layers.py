@@ -13,7 +13,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = ("market", "traceability", "cms", "tests", "bench")
+PROJECT = ("market", "traceability", "farmer", "cms", "tests", "bench")
 CHECKOUT = ROOT / "market" / "checkout"
 PAYMENTS = ROOT / "market" / "payments"
 # Checkout modules that may import payments: the pages and the API.
@@ -92,4 +92,18 @@ def test_checkout_and_payments_import_each_other_at_module_level_only():
             ]
             if len(anywhere) != len(at_top):
                 found.append(str(path.relative_to(ROOT)))
+    assert found == []
+
+
+def test_nothing_below_the_farmer_area_imports_it():
+    """`farmer` sits on top (beside cms): market and traceability never
+    import it; cms only mounts its URLs."""
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for folder in ("market", "traceability", "cms")
+        for path in _sources(ROOT / folder)
+        if path != ROOT / "cms" / "urls.py"
+        for name in _imports(path)
+        if name.split(".")[0] == "farmer"
+    ]
     assert found == []

@@ -149,6 +149,9 @@ class DiaryEntry(models.Model):
         verbose_name=_("người ghi"),
     )
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    # Made by the phone (or the form) before sending: an entry sent twice,
+    # say after the connection came back, is still one entry.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("nhật ký đồng ruộng")

@@ -498,10 +498,13 @@ def _mail_application_approved(application, username: str, password: str | None)
     body = _(
         "Chào %(name)s,\n\nCửa hàng %(legal)s đã được duyệt. Đăng nhập để đăng sản "
         "phẩm tại %(admin)s\nTên đăng nhập: %(username)s\n"
+        "Trên điện thoại, việc hằng ngày (đóng gói đơn, đếm hàng, ghi nhật ký, "
+        "in tem, xem tiền) ở trang nhẹ %(farmer)s\n"
     ) % {
         "name": application.contact_name,
         "legal": application.legal_name,
         "admin": settings.WAGTAILADMIN_BASE_URL + "/admin/",
+        "farmer": settings.WAGTAILADMIN_BASE_URL + "/nong-dan/",
         "username": username,
     }
     if password:

@@ -100,7 +100,7 @@ def test_circular_02_elements_fit_a_360_px_phone_and_pass_axe(
 ):
     """Long codes (location URIs, GS1 element strings) wrap instead of
     pushing the page wider than a small phone."""
-    from tests.traceability.factories import FarmFactory, LotFactory
+    from tests.factories import FarmFactory, LotFactory
     from traceability.services.inputs import lot_input_add
     from traceability.services.lots import lot_create
 

@@ -11,8 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from market.checkout.services import LineRequest, order_mark_paid, order_place
-
-from .factories import seller_create, variant_create
+from tests.factories import seller_create, variant_create
 
 pytestmark = pytest.mark.django_db
 HOLD = re.compile(r"Hàng được giữ cho bạn đến (\d\d:\d\d \d\d/\d\d/\d{4})\. ")

@@ -211,6 +211,7 @@ def test_approval_creates_seller_store_group_collection_and_login(
     # The farmer is told by e-mail with the password
     farmer_mail = next(m for m in mail.outbox if application.email in m.to)
     assert result.password in farmer_mail.body
+    assert "/nong-dan/" in farmer_mail.body  # the light phone pages
 
 
 def test_approving_twice_creates_nothing_new(market, operator):

@@ -1,7 +1,7 @@
 import pytest
 
 from market.checkout.services import Customer, ShippingAddress
-from tests.checkout.factories import HANOI, HANOI_WARD
+from tests.factories import HANOI, HANOI_WARD
 
 from . import provider_sim
 

@@ -14,8 +14,12 @@ from market.notifications.models import (
     NotificationPreference,
 )
 from market.notifications.services import preference_set
-from tests.factories import UserFactory, operator_create
-from tests.market.factories_sellers import market_index, seller_with_login
+from tests.factories import (
+    UserFactory,
+    market_ensure,
+    operator_create,
+    seller_with_login,
+)
 
 pytestmark = pytest.mark.django_db
 DENIED = {302, 403, 404}
@@ -23,7 +27,7 @@ DENIED = {302, 403, 404}
 
 @pytest.fixture
 def two_farmers(home_page):
-    market_index(home_page)
+    market_ensure()
     return (
         seller_with_login(legal_name="Hộ bà Năm"),
         seller_with_login(legal_name="HTX Bưởi Tân Triều"),

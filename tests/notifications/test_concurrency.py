@@ -14,7 +14,7 @@ from market.notifications.services import (
     preference_set,
     seller_notify,
 )
-from tests.traceability.factories import SellerFactory
+from tests.factories import SellerFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

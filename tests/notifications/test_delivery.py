@@ -25,7 +25,7 @@ from market.notifications.services import (
 )
 from market.notifications.sms import fits_one_sms
 from market.notifications.tasks import deliver_notification
-from tests.checkout.factories import seller_create, tariffs_create, variant_create
+from tests.factories import seller_create, tariffs_create, variant_create
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,15 @@ from wagtail.models import WorkflowState
 from market.notifications.models import Channel, Delivery, DeliveryStatus, Kind
 from market.notifications.services import preference_set
 from market.services.certifications import certifications_notify_expiring
-from tests.factories import operator_create
-from tests.market.factories_sellers import (
+from tests.factories import (
     CertificationFactory,
-    market_index,
+    LotFactory,
+    market_ensure,
+    operator_create,
     product_in,
     seller_with_login,
 )
 from tests.market.test_permissions import edit_form_data
-from tests.traceability.factories import LotFactory
 from tests.traceability.scan_helpers import signed_path
 from tests.traceability.staff_helpers import operator_user
 from tests.traceability.test_recall import order_packed_from
@@ -36,7 +36,7 @@ PHONE, MSISDN = "0905123456", "84905123456"
 def test_expiring_certificates_reach_a_farmer_by_sms(
     home_page, sim, django_capture_on_commit_callbacks
 ):
-    market_index(home_page)
+    market_ensure()
     seller, _user, _store = seller_with_login(
         legal_name="Hợp tác xã Chè Tân Cương Thái Nguyên"
     )
@@ -122,7 +122,7 @@ def test_a_recall_tells_the_seller_and_texts_shoppers_who_left_a_phone(
 
 @pytest.fixture
 def submitted(client, home_page):
-    market_index(home_page)
+    market_ensure()
     seller, user, store = seller_with_login(legal_name="Hộ ông Tư trồng bưởi")
     product = product_in(store, title="Bưởi da xanh Bến Tre", live=False)
     client.force_login(user)

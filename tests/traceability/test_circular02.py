@@ -16,9 +16,13 @@ from django.test import Client
 
 from market.checkout.models import ShipmentStatus
 from market.models import Certification
-from tests.fulfilment.factories import order_with_shipments
+from tests.factories import (
+    DiaryEntryFactory,
+    FarmFactory,
+    SellerFactory,
+    order_with_shipments,
+)
 from tests.shared_files import missing_reason, shared_file
-from tests.traceability.factories import DiaryEntryFactory, FarmFactory, SellerFactory
 from tests.traceability.scan_helpers import at, signed_path
 from tests.traceability.staff_helpers import farmer_of, operator_user
 from traceability.models import DiaryKind, LotInput
@@ -58,7 +62,7 @@ def chain():
         address_line="Thôn 3, xã Cẩm Thanh",
     )
     farm_a = FarmFactory(seller=seller_a, name="Bến cá Cửa Đại", gln="8930001000018")
-    from tests.traceability.factories import VariantFactory
+    from tests.factories import VariantFactory
 
     lot_a = lot_create(
         variant=VariantFactory(product__seller=seller_a, product__title="Cá cơm tươi"),

@@ -3,13 +3,16 @@ serialises writers anyway, and its test database is not shared by threads)."""
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
-from tests.factories import LotFactory
-from traceability.models import LabelRun, LotEvent
+from tests.factories import FarmFactory, LotFactory, UserFactory
+from traceability.models import DiaryEntry, LabelRun, LotEvent
 from traceability.services.events import lot_chain_check, lot_event_append
+from traceability.services.farms import diary_entry_add
 from traceability.services.labels import label_run_create
 
 pytestmark = [
@@ -70,3 +73,28 @@ def test_concurrent_events_form_one_unbroken_chain():
 
     assert LotEvent.objects.filter(lot=lot).count() == THREADS
     assert lot_chain_check(lot=lot) is None
+
+
+def test_one_diary_entry_sent_six_times_at_once_is_recorded_once():
+    """The offline queue resending while the first answer is on its way:
+    the unique client_id keeps one entry, and every sender gets it back."""
+    farm = FarmFactory()
+    user = UserFactory()
+    client_id = uuid.uuid4()
+    got = []
+
+    def send(_n):
+        got.append(
+            diary_entry_add(
+                farm=farm,
+                kind="observation",
+                occurred_at=timezone.now(),
+                recorded_by=user,
+                note="Sâu cuốn lá",
+                client_id=client_id,
+            ).pk
+        )
+
+    _in_threads(send)
+    assert DiaryEntry.objects.filter(client_id=client_id).count() == 1
+    assert len(set(got)) == 1 and len(got) == THREADS

@@ -9,9 +9,10 @@ timeline), the correction does.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,6 +116,7 @@ def diary_entry_add(
     dose: str = "",
     pre_harvest_days: int | None = None,
     corrects: DiaryEntry | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> DiaryEntry:
     """Append one entry to a farm's diary.
 
@@ -122,8 +124,14 @@ def diary_entry_add(
     of the same farm that has not been corrected yet (so corrections form a
     single line, the newest one counts); input details go only on input
     entries, and a pesticide always carries its pre-harvest interval; nothing
-    is recorded as done in the future.
+    is recorded as done in the future; an entry sent again with the same
+    `client_id` (a phone resending its offline queue) returns the entry
+    already recorded and adds nothing.
     """
+    if client_id is not None:
+        known = DiaryEntry.objects.filter(client_id=client_id).first()
+        if known is not None:
+            return _same_sender(known, farm=farm, recorded_by=recorded_by)
     if kind not in DiaryKind.values:
         raise ValidationError(_("Hãy chọn việc đã làm."))
     if occurred_at > timezone.now() + FUTURE_TOLERANCE:
@@ -149,11 +157,34 @@ def diary_entry_add(
             photo=photo,
             corrects=corrects,
             recorded_by=recorded_by,
+            client_id=client_id,
             **fields,
         )
-        entry.full_clean(exclude=["farm", "corrects", "recorded_by", "photo"])
-        entry.save(force_insert=True)
+        entry.full_clean(
+            exclude=["farm", "corrects", "recorded_by", "photo", "client_id"]
+        )
+        try:
+            with transaction.atomic():
+                entry.save(force_insert=True)
+        except IntegrityError:
+            # The same entry arrived twice at once: the other request won.
+            known = DiaryEntry.objects.filter(client_id=client_id).first()
+            if client_id is None or known is None:
+                raise
+            return _same_sender(known, farm=farm, recorded_by=recorded_by)
     return entry
+
+
+def _same_sender(known: DiaryEntry, *, farm: Farm, recorded_by) -> DiaryEntry:
+    """A resent entry is only the same entry when it names the same farm and
+    comes from the same person; anything else reusing the id is refused."""
+    same_user = getattr(recorded_by, "pk", None) == known.recorded_by_id
+    if known.farm_id != farm.pk or not same_user:
+        raise ValidationError(
+            _("Mã ghi chép này đã được dùng. Hãy tải lại trang rồi ghi lại."),
+            code="client_id_taken",
+        )
+    return known
 
 
 def _local_day_end(day: dt.date) -> dt.datetime:
