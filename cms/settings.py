@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.object_storage import private_media, public_media
 from cms.production import DEVELOPMENT_SECRETS, secret_problems, secret_problems_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -222,6 +223,35 @@ STORAGES = {
         )
     },
 }
+
+# --- Object storage ------------------------------------------------------
+# Several app hosts share no disk: media goes to an S3-compatible object store
+# (AWS S3, MinIO, Ceph, a province's cloud) through django-storages.
+# MEDIA_BUCKET: public media (Wagtail images and their renditions), read
+# straight from the bucket. PRIVATE_MEDIA_BUCKET: certificate scans, label and
+# parcel PDFs; no public ACL, only short-lived presigned URLs (SigV4,
+# PRIVATE_MEDIA_URL_SECONDS) handed out by views that checked the user.
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL") or None
+S3_REGION_NAME = env("S3_REGION_NAME", env("AWS_DEFAULT_REGION", "us-east-1"))
+MEDIA_BUCKET = env("MEDIA_BUCKET")
+PRIVATE_MEDIA_BUCKET = env("PRIVATE_MEDIA_BUCKET")
+PRIVATE_MEDIA_URL_SECONDS = int(env("PRIVATE_MEDIA_URL_SECONDS", "300"))
+if MEDIA_BUCKET:
+    STORAGES["default"] = public_media(
+        MEDIA_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region_name=S3_REGION_NAME,
+        domain=env("MEDIA_DOMAIN"),
+    )
+if PRIVATE_MEDIA_BUCKET:
+    # Replaces the local "private" alias (same name, same callers).
+    STORAGES["private"] = private_media(
+        PRIVATE_MEDIA_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region_name=S3_REGION_NAME,
+        seconds=PRIVATE_MEDIA_URL_SECONDS,
+    )
+
 # Without a collectstatic run (demo, tests) whitenoise serves from the apps.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Django serves media itself unless a proxy or object storage does it.
