@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: a cached page passes back through every middleware above.
+    "market.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -175,6 +177,11 @@ else:
         TASKS = {
             "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         }
+
+# Anonymous full-page cache of the public pages (market/page_cache.py), in
+# seconds; 0 turns it off. On by default only with Redis: a local-memory cache
+# is per process, and a purge in one gunicorn worker would not reach another.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 
 # --- Auth ------------------------------------------------------------------
 _VALIDATORS_MODULE = "django.contrib.auth.password_validation."

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from market.page_cache import page_cache_purge_on_commit, product_tag
 from market.signals import OrderNotice
 from traceability.models import Lot, LotAllocation, LotEventKind, LotStatus
 from traceability.selectors import lots_visible_to
@@ -107,6 +108,33 @@ def order_recall_notices(*, order) -> list[OrderNotice]:
     return notices
 
 
+def product_recall_notices(*, product) -> list[OrderNotice]:
+    """What the product page says for each recalled lot of `product`: which
+    lot, why, and what a shopper who bought it should do."""
+    lots = (
+        Lot.objects.filter(variant__product=product, status=LotStatus.RECALLED)
+        .select_related("variant__product__seller")
+        .order_by("-recalled_at")
+    )
+    return [
+        OrderNotice(
+            title=_("Thu hồi: lô %(lot)s (%(variant)s)")
+            % {"lot": lot.code, "variant": lot.variant.label},
+            lines=(
+                _("Lô này đã bị thu hồi ngày %(recalled)s. Lý do: %(reason)s")
+                % {
+                    "recalled": date_format(
+                        timezone.localtime(lot.recalled_at), "d/m/Y"
+                    ),
+                    "reason": lot.recall_reason,
+                },
+                *_what_to_do(lot),
+            ),
+        )
+        for lot in lots
+    ]
+
+
 def _notice_mail(lot: Lot, notice: RecallNotice) -> tuple[str, str]:
     product = lot.variant.product
     subject = _("Thu hồi sản phẩm: %(product)s (lô %(lot)s)") % {
@@ -188,6 +216,8 @@ def lot_recall(*, lot: Lot, reason: str, actor) -> Lot:
         )
         notices = lot_recall_recipients(lot=locked)
         transaction.on_commit(lambda: _send_notices(locked, notices))
+        # The product page says so at once, on every host (a cached copy goes).
+        page_cache_purge_on_commit(tags=[product_tag(locked.variant.product_id)])
     lot.status, lot.recall_reason, lot.recalled_at = (
         locked.status,
         locked.recall_reason,
