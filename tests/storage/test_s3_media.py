@@ -102,3 +102,50 @@ def test_an_expired_signed_url_is_refused(s3_buckets):
     )
     time.sleep(2)
     assert requests.get(signed, timeout=10).status_code == 403
+
+
+def test_the_bucket_settings_select_s3_for_public_and_private_media():
+    """What cms/settings.py builds from the environment, in a fresh process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.shared_files import REPO
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings",
+        "MEDIA_BUCKET": "nq-anh",
+        "PRIVATE_MEDIA_BUCKET": "nq-rieng",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:9600",
+        "PYTHONPATH": str(REPO),
+    }
+    env.pop("DATABASE_URL", None)
+    script = (
+        "import json, django; django.setup();"
+        "from django.core.files.storage import storages as s;"
+        "d, p = s['default'], s['private'];"
+        "print(json.dumps([type(d).__name__, d.bucket_name, d.default_acl,"
+        " d.querystring_auth, p.bucket_name, p.default_acl, p.querystring_auth,"
+        " p.querystring_expire, p.endpoint_url]))"
+    )
+    out = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out) == [
+        "S3Storage",
+        "nq-anh",
+        "public-read",
+        False,
+        "nq-rieng",
+        "private",
+        True,
+        300,
+        "http://127.0.0.1:9600",
+    ]
