@@ -10,10 +10,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from market import page_cache
+from market.page_cache import CachedPageMixin
 from market.slugs import VietnameseSlugMixin
 
 
-class HomePage(VietnameseSlugMixin, Page):
+class HomePage(CachedPageMixin, VietnameseSlugMixin, Page):
     """The front door: what the market is, and the way into it."""
 
     lead = models.CharField(_("câu giới thiệu"), max_length=250, blank=True)
@@ -35,6 +37,9 @@ class HomePage(VietnameseSlugMixin, Page):
     class Meta:
         verbose_name = _("trang chủ")
 
+    def page_cache_tags(self) -> set[str]:
+        return {page_cache.CATALOGUE}
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["news"] = (
@@ -43,7 +48,7 @@ class HomePage(VietnameseSlugMixin, Page):
         return context
 
 
-class NewsIndexPage(VietnameseSlugMixin, Page):
+class NewsIndexPage(CachedPageMixin, VietnameseSlugMixin, Page):
     intro = RichTextField(
         _("giới thiệu"), blank=True, features=["bold", "italic", "link"]
     )
@@ -65,7 +70,7 @@ class NewsIndexPage(VietnameseSlugMixin, Page):
         return context
 
 
-class NewsPage(VietnameseSlugMixin, Page):
+class NewsPage(CachedPageMixin, VietnameseSlugMixin, Page):
     """A piece of commune news (a market day, a recall notice, a training)."""
 
     date = models.DateField(_("ngày đăng"))

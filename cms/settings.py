@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.object_storage import private_media, public_media
 from cms.production import DEVELOPMENT_SECRETS, secret_problems, secret_problems_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -104,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: a cached page passes back through every middleware above.
+    "market.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -178,6 +181,11 @@ else:
             "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         }
 
+# Anonymous full-page cache of the public pages (market/page_cache.py), in
+# seconds; 0 turns it off. On by default only with Redis: a local-memory cache
+# is per process, and a purge in one gunicorn worker would not reach another.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
+
 # --- Auth ------------------------------------------------------------------
 _VALIDATORS_MODULE = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,6 +233,35 @@ STORAGES = {
         )
     },
 }
+
+# --- Object storage ------------------------------------------------------
+# Several app hosts share no disk: media goes to an S3-compatible object store
+# (AWS S3, MinIO, Ceph, a province's cloud) through django-storages.
+# MEDIA_BUCKET: public media (Wagtail images and their renditions), read
+# straight from the bucket. PRIVATE_MEDIA_BUCKET: certificate scans, label and
+# parcel PDFs; no public ACL, only short-lived presigned URLs (SigV4,
+# PRIVATE_MEDIA_URL_SECONDS) handed out by views that checked the user.
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL") or None
+S3_REGION_NAME = env("S3_REGION_NAME", env("AWS_DEFAULT_REGION", "us-east-1"))
+MEDIA_BUCKET = env("MEDIA_BUCKET")
+PRIVATE_MEDIA_BUCKET = env("PRIVATE_MEDIA_BUCKET")
+PRIVATE_MEDIA_URL_SECONDS = int(env("PRIVATE_MEDIA_URL_SECONDS", "300"))
+if MEDIA_BUCKET:
+    STORAGES["default"] = public_media(
+        MEDIA_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region_name=S3_REGION_NAME,
+        domain=env("MEDIA_DOMAIN"),
+    )
+if PRIVATE_MEDIA_BUCKET:
+    # Replaces the local "private" alias (same name, same callers).
+    STORAGES["private"] = private_media(
+        PRIVATE_MEDIA_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region_name=S3_REGION_NAME,
+        seconds=PRIVATE_MEDIA_URL_SECONDS,
+    )
+
 # Without a collectstatic run (demo, tests) whitenoise serves from the apps.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Django serves media itself unless a proxy or object storage does it.

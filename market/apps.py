@@ -17,3 +17,6 @@ class MarketConfig(AppConfig):
         # Pages made before "đ" was read as "d" get their slug, and a redirect
         # from the old one (see market.services.slugs).
         post_migrate.connect(_repair_slugs, sender=self)
+        from market.page_cache import connect_page_signals
+
+        connect_page_signals()

@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from market import places, selectors
+from market import places, selectors, signals
 from market.models import CertificationKind, OcopCategory
 
 PAGE_SIZE = 24
@@ -136,6 +136,8 @@ def product_context(*, page, request) -> dict:
     badges = selectors.product_badges(product=page)
     images = selectors.product_images(product=page)
     return {
+        # Warnings from other apps (a recalled lot), shown above everything.
+        "notices": signals.product_notices(product=page),
         "variants": variants,
         "badges": badges,
         "images": images,

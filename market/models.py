@@ -24,6 +24,7 @@ from wagtail.search import index
 from . import places
 from .fields import GtinField
 from .identifiers import gtin_compact, gtin_validator, tax_code_validator
+from .page_cache import ALL_PRODUCTS, CATALOGUE, CachedPageMixin, product_tag
 from .slugs import VietnameseSlugMixin
 
 
@@ -194,7 +195,7 @@ class SellerApplication(Address):
         return f"{self.legal_name} ({self.tax_code})"
 
 
-class MarketIndexPage(VietnameseSlugMixin, Page):
+class MarketIndexPage(CachedPageMixin, VietnameseSlugMixin, Page):
     """The market: lists every live product, with filters."""
 
     intro = RichTextField(
@@ -208,6 +209,9 @@ class MarketIndexPage(VietnameseSlugMixin, Page):
     class Meta:
         verbose_name = _("trang chợ")
 
+    def page_cache_tags(self) -> set[str]:
+        return {CATALOGUE}
+
     def get_context(self, request, *args, **kwargs):
         from market.browse import market_index_context
 
@@ -216,7 +220,7 @@ class MarketIndexPage(VietnameseSlugMixin, Page):
         return context
 
 
-class StorePage(VietnameseSlugMixin, Page):
+class StorePage(CachedPageMixin, VietnameseSlugMixin, Page):
     """One seller's store; its subtree is the seller's own corner of the site."""
 
     seller = models.OneToOneField(
@@ -250,6 +254,9 @@ class StorePage(VietnameseSlugMixin, Page):
     class Meta:
         verbose_name = _("cửa hàng")
 
+    def page_cache_tags(self) -> set[str]:
+        return {CATALOGUE}
+
     def get_context(self, request, *args, **kwargs):
         from market.browse import store_context
 
@@ -268,7 +275,7 @@ class ProductPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ProductPage(VietnameseSlugMixin, Page):
+class ProductPage(CachedPageMixin, VietnameseSlugMixin, Page):
     """A product with its variants. Summary fields (price_min, ocop_stars, …)
     are kept by `market.services.product_refresh_summary` for fast filtering."""
 
@@ -356,6 +363,9 @@ class ProductPage(VietnameseSlugMixin, Page):
         return places.place_names(
             province_code=seller.province_code, ward_code=seller.ward_code
         )
+
+    def page_cache_tags(self) -> set[str]:
+        return {ALL_PRODUCTS, product_tag(self.pk)}
 
     def get_context(self, request, *args, **kwargs):
         from market.browse import product_context

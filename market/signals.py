@@ -43,3 +43,15 @@ def order_notices(*, order) -> list[OrderNotice]:
     """Every notice the connected apps have for `order`, in receiver order."""
     responses = order_page_notices.send(sender=type(order), order=order)
     return [notice for _receiver, notices in responses for notice in notices or ()]
+
+
+# A product page is being rendered (a read, sent synchronously).
+# kwargs: product (market.models.ProductPage). Each receiver returns a list of
+# OrderNotice (may be empty): e.g. the product's recalled lots.
+product_page_notices = Signal()
+
+
+def product_notices(*, product) -> list[OrderNotice]:
+    """Every notice the connected apps have for `product`'s page."""
+    responses = product_page_notices.send(sender=type(product), product=product)
+    return [notice for _receiver, notices in responses for notice in notices or ()]

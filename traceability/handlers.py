@@ -8,7 +8,10 @@ from django.dispatch import receiver
 
 from market import signals
 from traceability.services.packing import lot_events_for_shipment
-from traceability.services.recalls import order_recall_notices
+from traceability.services.recalls import (
+    order_recall_notices,
+    product_recall_notices,
+)
 
 
 @receiver(signals.shipment_status_changed, dispatch_uid="traceability.lot_events")
@@ -28,3 +31,9 @@ def record_lot_events(
 def recall_notices(sender, order, **kwargs):
     """A red notice on the order page for each recalled lot packed into it."""
     return order_recall_notices(order=order)
+
+
+@receiver(signals.product_page_notices, dispatch_uid="traceability.product_recalls")
+def product_recall_page_notices(sender, product, **kwargs):
+    """A red notice on the product page for each of its recalled lots."""
+    return product_recall_notices(product=product)

@@ -27,6 +27,7 @@ from market.models import (
     Stock,
     Variant,
 )
+from market.page_cache import products_purge_on_commit
 
 # Stay well under SQLite's bound-parameter limit in `pk__in` lists.
 _CHUNK = 500
@@ -81,8 +82,12 @@ def product_refresh_summaries(
     """
     expressions = _summary_expressions(day or timezone.localdate())
     if product_ids is None:
+        products_purge_on_commit(product_ids=None)
         return ProductPage.objects.update(**expressions)
     ids = sorted(set(product_ids))
+    # What the summaries come from (stock, prices, certificates) shows on the
+    # product pages and the listings: their cached copies go.
+    products_purge_on_commit(product_ids=ids)
     updated = 0
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]

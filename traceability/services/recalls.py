@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from market.notifications.events import lot_recall_notify
+from market.page_cache import page_cache_purge_on_commit, product_tag
 from market.signals import OrderNotice
 from traceability.models import Lot, LotAllocation, LotEventKind, LotStatus
 from traceability.selectors import lots_visible_to
@@ -106,6 +107,33 @@ def order_recall_notices(*, order) -> list[OrderNotice]:
             )
         )
     return notices
+
+
+def product_recall_notices(*, product) -> list[OrderNotice]:
+    """What the product page says for each recalled lot of `product`: which
+    lot, why, and what a shopper who bought it should do."""
+    lots = (
+        Lot.objects.filter(variant__product=product, status=LotStatus.RECALLED)
+        .select_related("variant__product__seller")
+        .order_by("-recalled_at")
+    )
+    return [
+        OrderNotice(
+            title=_("Thu hồi: lô %(lot)s (%(variant)s)")
+            % {"lot": lot.code, "variant": lot.variant.label},
+            lines=(
+                _("Lô này đã bị thu hồi ngày %(recalled)s. Lý do: %(reason)s")
+                % {
+                    "recalled": date_format(
+                        timezone.localtime(lot.recalled_at), "d/m/Y"
+                    ),
+                    "reason": lot.recall_reason,
+                },
+                *_what_to_do(lot),
+            ),
+        )
+        for lot in lots
+    ]
 
 
 def _notice_mail(lot: Lot, notice: RecallNotice) -> tuple[str, str]:
@@ -206,6 +234,8 @@ def lot_recall(*, lot: Lot, reason: str, actor) -> Lot:
         shoppers = list(lot_orders(lot=locked).values_list("number", "phone", "email"))
         transaction.on_commit(lambda: _send_notices(locked, notices))
         transaction.on_commit(lambda: _notify_by_channel(locked, shoppers))
+        # The product page says so at once, on every host (a cached copy goes).
+        page_cache_purge_on_commit(tags=[product_tag(locked.variant.product_id)])
     lot.status, lot.recall_reason, lot.recalled_at = (
         locked.status,
         locked.recall_reason,
