@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cms",
     "cms.places",
     "traceability",
+    "market.tickets",
     "market.fulfilment",
     "market.payments",
     "market.checkout",
