@@ -47,6 +47,7 @@ from market.fulfilment.models import (
 from market.fulfilment.services.partners import partner_token_issue
 from market.models import Certification, Seller, SellerApplication
 from market.payments.models import BankTransfer, Payment, PaymentEvent
+from market.tickets.models import Ticket, TimeSlot
 from tests.factories import UserFactory, operator_create
 from tests.fulfilment.factories import (
     PartnerAreaFactory,
@@ -61,12 +62,21 @@ from tests.market.factories_sellers import (
     market_index,
     seller_with_login,
 )
+from tests.tickets.factories import slot_create, tour_create
 from tests.traceability.factories import FarmFactory, LotFactory
 from traceability.models import Farm, LabelRun, LabelRunStatus, Lot
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"market", "checkout", "payments", "fulfilment", "traceability", "cms"}
+OUR_APPS = {
+    "market",
+    "checkout",
+    "payments",
+    "fulfilment",
+    "tickets",
+    "traceability",
+    "cms",
+}
 OUR_CODE = ("market.", "traceability.", "cms.")
 # Hand-written admin views that open one row: URL name → model of the row.
 HAND_WRITTEN = {
@@ -86,7 +96,7 @@ NOT_OWNED_ROWS = {
     "wagtailadmin_api:documents:detail",
 }
 # Rows a farmer owns: another farmer gets exactly 404 on each of their views.
-SELLER_ROWS = {Certification, Farm, Lot, LabelRun, Shipment}
+SELLER_ROWS = {Certification, Farm, Lot, LabelRun, Shipment, TimeSlot, Ticket}
 NO_ANSWER = 405
 DENIED = {302, 403, 404}
 
@@ -226,6 +236,15 @@ def world(home_page):
         valid_from=timezone.localdate(),
     )
     rows[SearchSynonym] = SearchSynonym.objects.create(terms="chè, trà")
+    slot = slot_create(tour_create(seller_a))
+    rows[TimeSlot] = slot
+    rows[Ticket] = Ticket.objects.create(
+        slot=slot,
+        order=order,
+        line=order.lines.first(),
+        seller=seller_a,
+        status="valid",
+    )
     return {
         "rows": rows,
         "farmer_a": farmer_a,
@@ -265,6 +284,8 @@ def test_the_matrix_walks_every_object_view_of_our_admin():
         Parcel,
         Partner,
         Payment,
+        TimeSlot,
+        Ticket,
     }
     # 120 when this test was written; fewer means views stopped being found.
     assert len(views) >= 100
