@@ -103,6 +103,18 @@ STORES = [
                 ocop=(3, "OCOP-QNA-2024-0312", dt.date(2024, 6, 14)),
                 gtins=("8930001000018", "8930001000025"),
             ),
+            # Community tourism (OCOP "dịch vụ du lịch"): sold as dated slots
+            # by market.tickets (its demo step adds the slots).
+            DemoProduct(
+                "Đi thuyền thúng rừng dừa Bảy Mẫu",
+                OcopCategory.TOURISM,
+                "vé",
+                "<p>Một giờ rưỡi trên thuyền thúng qua rừng dừa nước Bảy Mẫu cùng "
+                "người Cẩm Thanh: xem múa thúng, câu cua, nghe kể chuyện làng.</p>",
+                [("Người lớn", 0, 150_000, 0), ("Trẻ em dưới 12 tuổi", 0, 80_000, 0)],
+                "round",
+                "#2e7d32",
+            ),
         ],
         farmer=True,
     ),
