@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.models import OcopCategory, Variant
+from market.services.catalogue import product_refresh_summaries
 
 from .models import TimeSlot
 
@@ -44,4 +45,5 @@ def seed_tickets() -> int:
                     },
                 )
                 added += created
+    product_refresh_summaries(product_ids={v.product_id for v in variants})
     return added

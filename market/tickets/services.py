@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from market.access import user_seller_ids
 from market.checkout.services.slots import tickets_release
 from market.payments.services.refunds import RefundNotAllowed, order_refund
+from market.services.catalogue import product_refresh_summaries
 
 from .codes import ticket_code_parse, ticket_signature_holds
-from .models import Ticket, TicketStatus
+from .models import Ticket, TicketStatus, TimeSlot
 
 
 class CheckInOutcome:
@@ -182,3 +183,15 @@ def ticket_refund(*, ticket: Ticket, actor=None, reason: str = "", client=None):
     with transaction.atomic():
         tickets_release(ticket_ids=[ticket.pk], to_status=TicketStatus.REFUNDED)
     return refund
+
+
+def timeslot_save(*, slot: TimeSlot) -> TimeSlot:
+    """Save a slot the seller edited and, after commit, refresh its product's
+    listing summary (a tour with free places shows as on sale)."""
+    with transaction.atomic():
+        slot.save()
+        product_id = slot.variant.product_id
+        transaction.on_commit(
+            lambda: product_refresh_summaries(product_ids=[product_id])
+        )
+    return slot

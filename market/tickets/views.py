@@ -8,20 +8,23 @@ does not depend on where it is mounted.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from market.access import sellers_of
+from market.access import sellers_of, user_is_operator
+from market.payments import gateway
 from traceability.qr import qr_svg
 
 from .codes import TicketCode, ticket_signature_holds
-from .selectors import ticket_for_page, ticket_view
-from .services import ticket_check_in
+from .selectors import ticket_for_page, ticket_view, tickets_for_user
+from .services import TicketRefundRefused, ticket_check_in, ticket_refund
 
 
 @require_http_methods(["GET"])
@@ -58,3 +61,30 @@ def check_in(request, template_name: str = "tickets/check_in.html"):
     if request.method == "POST":
         result = ticket_check_in(code=request.POST.get("code", ""), user=request.user)
     return render(request, template_name, {"result": result})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def ticket_refund_view(request, ticket_id: int):
+    """The operator refunds one ticket before its slot (admin). A ticket the
+    user may not see is a 404; seeing it without being the operator, 403."""
+    ticket = tickets_for_user(user=request.user).filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404
+    if not user_is_operator(request.user):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        try:
+            ticket_refund(ticket=ticket, actor=request.user)
+        except (TicketRefundRefused, gateway.GatewayError) as exc:
+            error = getattr(exc, "message", "") or str(exc)
+        else:
+            messages.success(
+                request,
+                _("Đã hoàn tiền vé V%(number)s; chỗ đã được mở bán lại.")
+                % {"number": ticket.pk},
+            )
+            return redirect("tickets_refund", ticket_id=ticket.pk)
+    ticket = ticket_for_page(ticket_id=ticket.pk) or ticket
+    return render(request, "tickets/refund.html", {"ticket": ticket, "error": error})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -30,6 +31,7 @@ from market.staff.access import (
 
 from . import views
 from .models import Ticket, TimeSlot
+from .services import timeslot_save
 
 register_permission_policy(
     TimeSlot,
@@ -79,6 +81,16 @@ class TimeSlotForm(WagtailAdminModelForm):
         return cleaned
 
 
+class TimeSlotCreateView(CreateView):
+    def save_instance(self):
+        return timeslot_save(slot=self.form.save(commit=False))
+
+
+class TimeSlotEditView(EditView):
+    def save_instance(self):
+        return timeslot_save(slot=self.form.save(commit=False))
+
+
 class TimeSlotViewSet(ScopedViewSetMixin, ModelViewSet):
     name = "tickets_timeslot"
     url_prefix = "ve/khung-gio"
@@ -88,6 +100,8 @@ class TimeSlotViewSet(ScopedViewSetMixin, ModelViewSet):
     menu_order = 10
     copy_view_enabled = False
     inspect_view_enabled = True
+    add_view_class = TimeSlotCreateView
+    edit_view_class = TimeSlotEditView
     list_display = [
         "variant",
         DateColumn("starts_at", label=_("Bắt đầu")),
@@ -143,7 +157,14 @@ def register_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_check_in_url():
-    return [path("ve/soat-ve/", views.check_in, name="tickets_check_in")]
+    return [
+        path("ve/soat-ve/", views.check_in, name="tickets_check_in"),
+        path(
+            "ve/hoan-ve/<int:ticket_id>/",
+            views.ticket_refund_view,
+            name="tickets_refund",
+        ),
+    ]
 
 
 @hooks.register("register_admin_menu_item")

@@ -86,6 +86,7 @@ HAND_WRITTEN = {
     "traceability_label_run_retry": LabelRun,
     "traceability_label_run_download": LabelRun,
     "traceability_pack": Shipment,
+    "tickets_refund": Ticket,
 }
 # Admin URLs with an id that open no seller's or partner's row: the public
 # place pages' QR plaque (Wagtail page permissions) and Wagtail's image and
