@@ -63,6 +63,9 @@ class DemoProduct:
     # labels; the others get the short /q/ form. 8930001 is a made-up GS1
     # Viet Nam company prefix for the demo (`make run` sets it).
     gtins: tuple[str, ...] = ()
+    # SKUs are DEMO-{tax code}-{n}: a store's second product needs its own
+    # infix so its variants are not taken for the first product's.
+    sku_infix: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ STORES = [
                 [("Người lớn", 0, 150_000, 0), ("Trẻ em dưới 12 tuổi", 0, 80_000, 0)],
                 "round",
                 "#2e7d32",
+                sku_infix="TOUR-",
             ),
         ],
         farmer=True,
@@ -314,7 +318,7 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
         )
         seller.store_page.add_child(instance=product)
     for order, (label, grams, price, on_hand) in enumerate(item.variants):
-        sku = f"DEMO-{seller.tax_code}-{order + 1}"
+        sku = f"DEMO-{seller.tax_code}-{item.sku_infix}{order + 1}"
         gtin = item.gtins[order] if order < len(item.gtins) else None
         variant, created = Variant.objects.get_or_create(
             sku=sku,
