@@ -63,11 +63,11 @@ def ticket_check_in(*, code: str, user) -> CheckIn:
 
     The code must be a ticket link or short code whose signature one of the
     QR keys made (else `forged`, nothing read from the ticket is shown); the
-    ticket must belong to one of the user's sellers (the operator: any), and
-    be paid and unused. After it returns admitted, the ticket is `used` with
-    the time and the user; a second scan gets `already_used`, saying when and
-    by whom. The ticket row is locked, so two gates scanning the same code at
-    once admit it once.
+    ticket must belong to one of the user's sellers (the operator: any), be
+    paid and unused, and its slot must not have ended. After it returns
+    admitted, the ticket is `used` with the time and the user; a second scan
+    gets `already_used`, saying when and by whom. The ticket row is locked,
+    so two gates scanning the same code at once admit it once.
     """
     parsed = ticket_code_parse(code)
     if parsed is None:
@@ -126,6 +126,16 @@ def _admit(ticket: Ticket, user) -> CheckIn:
             CheckInOutcome.NOT_VALID,
             _("%(reason)s Không cho vào bằng vé này.")
             % {"reason": reasons.get(ticket.status, "")},
+            ticket,
+        )
+    if ticket.slot.ends_at <= timezone.now():
+        return CheckIn(
+            CheckInOutcome.NOT_VALID,
+            _(
+                "Vé này cho khung giờ %(when)s, đã kết thúc. Không cho vào bằng vé"
+                " này; khách cần đặt vé khung giờ khác."
+            )
+            % {"when": _when(ticket.slot.starts_at)},
             ticket,
         )
     ticket.status = TicketStatus.USED

@@ -182,6 +182,21 @@ def test_an_unpaid_ticket_does_not_check_in(world, customer, hanoi_address):
     assert "chưa được thanh toán" in result.message
 
 
+def test_a_ticket_of_a_slot_that_ended_does_not_check_in(
+    world, customer, hanoi_address
+):
+    _order, ticket = _paid_ticket(world, customer, hanoi_address)
+    past = timezone.now() - dt.timedelta(hours=3)
+    TimeSlot.objects.filter(pk=world["slot"].pk).update(
+        starts_at=past, ends_at=past + dt.timedelta(hours=1)
+    )
+    result = ticket_check_in(
+        code=ticket_short_code(ticket_id=ticket.pk), user=world["farmer_a"]
+    )
+    assert result.outcome == CheckInOutcome.NOT_VALID
+    assert "đã kết thúc" in result.message
+
+
 def test_a_refund_before_the_slot_frees_the_place(world, customer, hanoi_address):
     order, ticket = _paid_ticket(world, customer, hanoi_address, quantity=2)
     slot = world["slot"]
