@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cms.places",
     "farmer",
     "traceability",
+    "market.tickets",
     "market.fulfilment",
     "market.payments",
     "market.checkout",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("market.checkout.urls")),
     path("", include("market.payments.urls")),
     path("", include("market.fulfilment.urls")),
+    path("", include("market.tickets.urls")),
     path("", include("market.urls")),
 ]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from market import places, selectors, signals
 from market.models import CertificationKind, OcopCategory
+from market.tickets.offers import product_slot_choices
 
 PAGE_SIZE = 24
 CART_ADD_URL = "/gio-hang/them/"
@@ -135,10 +136,13 @@ def product_context(*, page, request) -> dict:
     variants = selectors.product_variant_choices(product=page)
     badges = selectors.product_badges(product=page)
     images = selectors.product_images(product=page)
+    # A tourism product is sold by dated slot (market.tickets), not by stock.
+    slot_choices = product_slot_choices(product=page)
     return {
         # Warnings from other apps (a recalled lot), shown above everything.
         "notices": signals.product_notices(product=page),
         "variants": variants,
+        "slot_choices": slot_choices,
         "badges": badges,
         "images": images,
         "detail_rendition": selectors.DETAIL_RENDITION,

@@ -63,6 +63,9 @@ class DemoProduct:
     # labels; the others get the short /q/ form. 8930001 is a made-up GS1
     # Viet Nam company prefix for the demo (`make run` sets it).
     gtins: tuple[str, ...] = ()
+    # SKUs are DEMO-{tax code}-{n}: a store's second product needs its own
+    # infix so its variants are not taken for the first product's.
+    sku_infix: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,19 @@ STORES = [
                 "#8d5524",
                 ocop=(3, "OCOP-QNA-2024-0312", dt.date(2024, 6, 14)),
                 gtins=("8930001000018", "8930001000025"),
+            ),
+            # Community tourism (OCOP "dịch vụ du lịch"): sold as dated slots
+            # by market.tickets (its demo step adds the slots).
+            DemoProduct(
+                "Đi thuyền thúng rừng dừa Bảy Mẫu",
+                OcopCategory.TOURISM,
+                "vé",
+                "<p>Một giờ rưỡi trên thuyền thúng qua rừng dừa nước Bảy Mẫu cùng "
+                "người Cẩm Thanh: xem múa thúng, câu cua, nghe kể chuyện làng.</p>",
+                [("Người lớn", 0, 150_000, 0), ("Trẻ em dưới 12 tuổi", 0, 80_000, 0)],
+                "round",
+                "#2e7d32",
+                sku_infix="TOUR-",
             ),
         ],
         farmer=True,
@@ -302,7 +318,7 @@ def _product_ensure(seller: Seller, item: DemoProduct) -> ProductPage:
         )
         seller.store_page.add_child(instance=product)
     for order, (label, grams, price, on_hand) in enumerate(item.variants):
-        sku = f"DEMO-{seller.tax_code}-{order + 1}"
+        sku = f"DEMO-{seller.tax_code}-{item.sku_infix}{order + 1}"
         gtin = item.gtins[order] if order < len(item.gtins) else None
         variant, created = Variant.objects.get_or_create(
             sku=sku,

@@ -107,3 +107,34 @@ def test_nothing_below_the_farmer_area_imports_it():
         if name.split(".")[0] == "farmer"
     ]
     assert found == []
+
+
+TICKETS = ROOT / "market" / "tickets"
+# The one place market reaches traceability: tickets' signed codes reuse the
+# QR key rules and signature (codes.py) and its page draws the QR (views.py).
+# What checkout and market's pages import from tickets (models, offers) does
+# not import them, so the core never loads traceability through tickets.
+TICKETS_ABOVE_TRACEABILITY = {"codes.py", "views.py"}
+
+
+def test_only_tickets_codes_and_pages_reach_traceability_from_market():
+    found = []
+    for path in _sources(ROOT / "market"):
+        if path.parent == TICKETS and path.name in TICKETS_ABOVE_TRACEABILITY:
+            continue
+        found += [
+            f"{path.relative_to(ROOT)}: {name}"
+            for name in _imports(path)
+            if name.split(".")[0] == "traceability"
+        ]
+    assert found == []
+
+
+def test_checkout_reads_only_the_tickets_models():
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in _sources(CHECKOUT)
+        for name in _imports(path)
+        if name.startswith("market.tickets") and name != "market.tickets.models"
+    ]
+    assert found == []

@@ -10,6 +10,7 @@ from market import places
 from market.checkout.models import PaymentMethod
 from market.checkout.services.cart import line_quantity_limit
 from market.identifiers import phone_normalize
+from market.tickets.models import TimeSlot
 
 REQUIRED = _("Hãy điền mục này.")
 
@@ -21,7 +22,9 @@ class CartLineForm(forms.Form):
     and the order keep too.
     """
 
-    variant = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    variant = forms.IntegerField(min_value=1, widget=forms.HiddenInput, required=False)
+    # A tourism ticket's dated slot; its variant comes with it.
+    slot = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     quantity = forms.IntegerField(
         label=_("Số lượng"),
         min_value=0,
@@ -47,6 +50,21 @@ class CartLineForm(forms.Form):
             )
         )
         field.widget.attrs["max"] = limit
+
+    def clean(self):
+        cleaned = super().clean()
+        slot_id = cleaned.get("slot")
+        if slot_id and not cleaned.get("variant"):
+            slot = TimeSlot.objects.filter(pk=slot_id).first()
+            cleaned["variant"] = slot.variant_id if slot else None
+        if not cleaned.get("variant") and "variant" not in self.errors:
+            message = (
+                _("Hãy chọn ngày và giờ tham quan.")
+                if "slot" in self.data
+                else _("Hãy chọn loại hàng.")
+            )
+            self.add_error("variant", message)
+        return cleaned
 
 
 def _province_choices():

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from market.access import user_seller_ids
 from market.checkout.cart import Cart
@@ -16,7 +18,9 @@ from market.checkout.models import Order, OrderLine, Shipment
 from market.checkout.services.cart import variant_available
 from market.checkout.services.errors import CheckoutError, Shortage
 from market.checkout.services.shipping import shipment_quote, tariffs_all
+from market.checkout.services.slots import slot_free_places, variant_sold_by_slot
 from market.models import Seller, Variant
+from market.tickets.models import TimeSlot
 
 
 @dataclass
@@ -24,6 +28,9 @@ class CartLineView:
     variant: Variant
     quantity: int
     available: int
+    # A tourism ticket line: its dated slot (None until one is chosen).
+    ticket: bool = False
+    slot: TimeSlot | None = None
 
     @property
     def unit_price_vnd(self) -> int:
@@ -35,12 +42,17 @@ class CartLineView:
 
     @property
     def weight_g(self) -> int:
-        return self.variant.weight_g * self.quantity
+        return 0 if self.ticket else self.variant.weight_g * self.quantity
 
     @property
     def problem(self) -> str:
         if self.quantity <= self.available:
             return ""
+        if self.ticket and self.slot is None:
+            return _(
+                "%(name)s: khung giờ đã chọn không còn bán. Hãy bỏ vé này khỏi giỏ"
+                " rồi chọn khung giờ khác trên trang sản phẩm."
+            ) % {"name": self.variant.product.title}
         return Shortage(
             variant_id=self.variant.pk,
             sku=self.variant.sku,
@@ -124,15 +136,27 @@ def cart_summary(*, cart: Cart, province_code: int | None = None) -> CartSummary
         )
         .order_by("product__seller__legal_name", "product__title", "pk")
     )
+    slots = {
+        slot.variant_id: slot
+        for slot in TimeSlot.objects.filter(pk__in=list(cart.slots.values()))
+        if cart.slot(slot.variant_id) == slot.pk
+    }
     groups: OrderedDict[int, SellerGroup] = OrderedDict()
     for variant in variants:
         seller = variant.product.seller
         group = groups.setdefault(seller.pk, SellerGroup(seller=seller))
+        ticket = variant_sold_by_slot(variant)
+        slot = slots.get(variant.pk) if ticket else None
+        if slot is not None and slot.starts_at <= timezone.now():
+            slot = None
+        free = slot_free_places(slot=slot) if ticket else variant_available(variant)
         group.lines.append(
             CartLineView(
                 variant=variant,
                 quantity=cart.lines[variant.pk],
-                available=variant_available(variant),
+                available=free,
+                ticket=ticket,
+                slot=slot,
             )
         )
     if province_code:
@@ -150,6 +174,8 @@ def _quote_groups(groups: list[SellerGroup], province_code: int) -> None:
                 weight_g=group.weight_g,
                 tariffs=tariffs,
             )
+            if all(line.ticket for line in group.lines):
+                group.shipping_vnd = 0  # tickets only: nothing to deliver
         except CheckoutError as error:
             group.shipping_error = str(error)
 

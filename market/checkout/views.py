@@ -102,6 +102,7 @@ def cart_add(request):
             cart=cart,
             variant_id=form.cleaned_data["variant"],
             quantity=form.cleaned_data["quantity"],
+            slot_id=form.cleaned_data.get("slot"),
         )
     except CartError as error:
         messages.error(request, str(error))
@@ -191,7 +192,10 @@ def _try_place(request, form, cart, summary):
     try:
         order = order_place(
             # The lines the shopper saw priced (products no longer sold drop out).
-            cart_lines=[LineRequest(x.variant.pk, x.quantity) for x in summary.lines],
+            cart_lines=[
+                LineRequest(x.variant.pk, x.quantity, x.slot.pk if x.slot else None)
+                for x in summary.lines
+            ],
             customer=Customer(data["customer_name"], data["phone"], data["email"]),
             address=ShippingAddress(
                 data["province_code"], data["ward_code"], data["address_line"]

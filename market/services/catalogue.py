@@ -63,7 +63,17 @@ def _summary_expressions(day: dt.date) -> dict:
         "has_vietgap": Exists(
             _valid_certifications(kind=CertificationKind.VIETGAP, day=day)
         ),
-        "in_stock": Exists(active.filter(stock__on_hand__gt=F("stock__allocated"))),
+        # A tourism ticket (market.tickets) is "in stock" while an upcoming
+        # slot has a free place; the daily run drops slots that started.
+        "in_stock": Exists(
+            active.filter(
+                Q(stock__on_hand__gt=F("stock__allocated"))
+                | Q(
+                    time_slots__starts_at__gt=timezone.now(),
+                    time_slots__capacity__gt=F("time_slots__booked"),
+                )
+            )
+        ),
     }
 
 

@@ -48,6 +48,7 @@ from market.fulfilment.services.partners import partner_token_issue
 from market.models import Certification, Seller, SellerApplication
 from market.notifications.models import Delivery, NotificationPreference
 from market.payments.models import BankTransfer, Payment, PaymentEvent
+from market.tickets.models import Ticket, TimeSlot
 from tests.factories import (
     QUANG_NAM_DA_NANG,
     CertificationFactory,
@@ -62,6 +63,8 @@ from tests.factories import (
     operator_create,
     order_with_shipments,
     seller_with_login,
+    slot_create,
+    tour_create,
 )
 from traceability.models import Farm, LabelRun, LabelRunStatus, Lot
 
@@ -73,6 +76,7 @@ OUR_APPS = {
     "payments",
     "fulfilment",
     "notifications",
+    "tickets",
     "traceability",
     "cms",
 }
@@ -89,6 +93,7 @@ HAND_WRITTEN = {
     "traceability_lot_export_epcis": Lot,
     "traceability_lot_export_csv": Lot,
     "traceability_lot_export_page": Lot,
+    "tickets_refund": Ticket,
 }
 # Admin URLs with an id that open no seller's or partner's row: the public
 # place pages' QR plaque (Wagtail page permissions) and Wagtail's image and
@@ -107,6 +112,8 @@ SELLER_ROWS = {
     Shipment,
     Delivery,
     NotificationPreference,
+    TimeSlot,
+    Ticket,
 }
 NO_ANSWER = 405
 DENIED = {302, 403, 404}
@@ -258,6 +265,15 @@ def world(home_page):
         kind="order_to_pack",
         text="Nguon Que: don moi",
     )
+    slot = slot_create(tour_create(seller_a))
+    rows[TimeSlot] = slot
+    rows[Ticket] = Ticket.objects.create(
+        slot=slot,
+        order=order,
+        line=order.lines.first(),
+        seller=seller_a,
+        status="valid",
+    )
     return {
         "rows": rows,
         "farmer_a": farmer_a,
@@ -297,6 +313,8 @@ def test_the_matrix_walks_every_object_view_of_our_admin():
         Parcel,
         Partner,
         Payment,
+        TimeSlot,
+        Ticket,
     }
     # 120 when this test was written; fewer means views stopped being found.
     assert len(views) >= 100

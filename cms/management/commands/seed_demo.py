@@ -17,6 +17,7 @@ STEPS = [
     "traceability.demo_scans:seed_scans",
     "market.checkout.demo:seed_checkout",
     "market.fulfilment.demo:seed_fulfilment",
+    "market.tickets.demo:seed_tickets",
 ]
 
 

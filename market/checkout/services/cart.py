@@ -12,6 +12,7 @@ from market.checkout.models import SavedCart
 from market.models import Variant
 
 from .errors import CartError, Shortage
+from .slots import slot_free_places, slot_upcoming, variant_sold_by_slot
 
 
 def _sellable(variant_id: int) -> Variant:
@@ -42,7 +43,22 @@ def line_quantity_limit() -> int:
     return settings.ORDER_MAX_UNITS_PER_VARIANT
 
 
-def _check(variant: Variant, quantity: int) -> None:
+def _line_available(variant: Variant, slot_id: int | None) -> int:
+    """Units a cart line may hold: free places of its slot for a ticket,
+    else stock on hand and not held."""
+    if not variant_sold_by_slot(variant):
+        return variant_available(variant)
+    if slot_id is None:
+        raise CartError(_("Hãy chọn ngày và giờ tham quan trước khi thêm vé."))
+    slot = slot_upcoming(slot_id=slot_id, variant_id=variant.pk)
+    if slot is None:
+        raise CartError(
+            _("Khung giờ này đã bắt đầu hoặc không còn bán. Hãy chọn khung giờ khác.")
+        )
+    return slot_free_places(slot=slot)
+
+
+def _check(variant: Variant, quantity: int, slot_id: int | None = None) -> None:
     limit = line_quantity_limit()
     if quantity > limit:
         raise CartError(
@@ -56,7 +72,7 @@ def _check(variant: Variant, quantity: int) -> None:
                 "unit": variant.product.unit,
             }
         )
-    available = variant_available(variant)
+    available = _line_available(variant, slot_id)
     if quantity > available:
         raise CartError(
             Shortage(
@@ -71,31 +87,36 @@ def _check(variant: Variant, quantity: int) -> None:
         )
 
 
-def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> Variant:
+def cart_add(
+    *, cart: Cart, variant_id: int, quantity: int = 1, slot_id: int | None = None
+) -> Variant:
     """Add units of a variant to the cart.
 
     After it returns the cart never holds more of a variant than is on hand
     and not held by orders, nor more than `line_quantity_limit()`; otherwise
-    CartError says what to do and the cart is unchanged.
+    CartError says what to do and the cart is unchanged. A tourism ticket
+    needs `slot_id`, an upcoming slot of that variant, and is limited by its
+    free places; choosing another slot replaces the line's slot.
     """
     if quantity < 1:
         raise CartError(_("Hãy chọn số lượng từ 1 trở lên."))
     variant = _sellable(variant_id)
-    wanted = cart.quantity(variant.pk) + quantity
-    _check(variant, wanted)
-    cart.set(variant.pk, wanted)
+    same_slot = slot_id is None or cart.slot(variant.pk) in (None, slot_id)
+    wanted = (cart.quantity(variant.pk) if same_slot else 0) + quantity
+    _check(variant, wanted, slot_id if slot_id is not None else cart.slot(variant.pk))
+    cart.set(variant.pk, wanted, slot_id=slot_id)
     _keep_for_user(cart)
     return variant
 
 
 def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> None:
-    """Set a line's quantity; 0 removes it. Same stock limit as `cart_add`."""
+    """Set a line's quantity; 0 removes it. Same limits as `cart_add`."""
     if quantity <= 0:
         cart.set(variant_id, 0)
         _keep_for_user(cart)
         return
     variant = _sellable(variant_id)
-    _check(variant, quantity)
+    _check(variant, quantity, cart.slot(variant.pk))
     cart.set(variant.pk, quantity)
     _keep_for_user(cart)
 
@@ -142,10 +163,12 @@ def cart_merge_on_login(*, cart: Cart, user) -> None:
         product__seller__is_active=True,
     )
     capped = {}
-    for variant in variants:
-        quantity = min(
-            merged[variant.pk], variant_available(variant), line_quantity_limit()
-        )
+    for variant in variants.select_related("product"):
+        try:
+            available = _line_available(variant, cart.slot(variant.pk))
+        except CartError:
+            available = 0  # a ticket whose slot is gone (or was never chosen)
+        quantity = min(merged[variant.pk], available, line_quantity_limit())
         if quantity > 0:
             capped[variant.pk] = quantity
     cart.lines = capped

@@ -28,6 +28,7 @@ from market.checkout.models import (
 )
 from market.identifiers import phone_normalize
 from market.models import Seller, Stock, Variant
+from market.tickets.models import TicketStatus
 
 from .errors import (
     InvalidOrder,
@@ -41,6 +42,14 @@ from .holds import hold_limits_check, hold_minutes, hold_until_started
 from .mail import order_mail_on_commit
 from .numbers import access_token_generate, order_number_generate
 from .shipping import shipment_quote, tariffs_all
+from .slots import (
+    slot_free_places,
+    slots_book,
+    slots_lock,
+    tickets_release,
+    tickets_validate,
+    variant_sold_by_slot,
+)
 from .stock import (
     line_units,
     refresh_products_on_commit,
@@ -56,6 +65,8 @@ from .transitions import order_event_record, order_move, shipment_move
 class LineRequest:
     variant_id: int
     quantity: int
+    # The dated slot of a tourism ticket (`slots.variant_sold_by_slot`).
+    slot_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class _SellerPart:
 
     seller: Seller
     variants: list[Variant]
+    # Variant id → the locked slot of a ticket line (tickets ship nothing).
+    slots: dict
     weight_g: int
     subtotal_vnd: int
     zone: str
@@ -121,22 +134,33 @@ def order_place(
     than `holds.hold_limits_check` allows. Raises `OutOfStock` (nothing
     allocated), `HoldLimitReached`, `InvalidOrder` or `ShippingUnavailable`.
     """
+    cart_lines = list(cart_lines)
     wanted = _merge_lines(cart_lines)
+    chosen = _chosen_slots(cart_lines)
     phone = _check_request(customer, address, payment_method)
     tariffs = tariffs_all()
     with transaction.atomic():
         stocks = stock_lock(variant_ids=wanted)
         variants = _sellable_variants(wanted)
+        by_slot = {pk for pk, v in variants.items() if variant_sold_by_slot(v)}
+        goods = {pk: n for pk, n in wanted.items() if pk not in by_slot}
+        locked = slots_lock(slot_ids=[chosen[pk] for pk in by_slot if pk in chosen])
+        slots = {
+            pk: locked[chosen[pk]]
+            for pk in by_slot
+            if chosen.get(pk) in locked and locked[chosen[pk]].variant_id == pk
+        }
         hold_limits_check(wanted=wanted, variants=variants, client_key=client_key)
-        _check_available(wanted, variants, stocks)
+        _check_available(goods, variants, stocks, by_slot, wanted, slots)
         try:
-            stock_allocate(quantities=wanted)
+            stock_allocate(quantities=goods)
         except IntegrityError:
             # Only reachable if something bypassed the locks: same answer.
-            raise OutOfStock(_shortages(wanted, variants, stocks)) from None
+            raise OutOfStock(_shortages(goods, variants, stocks)) from None
         parts = _seller_parts(
             wanted=wanted,
             variants=variants,
+            slots=slots,
             to_province=address.province_code,
             tariffs=tariffs,
         )
@@ -161,7 +185,7 @@ def order_place(
             product_ids=[
                 v.product_id
                 for v in variants.values()
-                if stocks[v.pk].available == wanted[v.pk]
+                if v.pk in goods and stocks[v.pk].available == wanted[v.pk]
             ]
         )
         # The hold is written into the e-mail as it is now: by the time the
@@ -179,6 +203,18 @@ def _merge_lines(cart_lines: Iterable[LineRequest]) -> dict[int, int]:
     if not wanted:
         raise InvalidOrder(_("Giỏ hàng đang trống. Hãy chọn sản phẩm trước."))
     return dict(wanted)
+
+
+def _chosen_slots(cart_lines: list[LineRequest]) -> dict[int, int]:
+    chosen: dict[int, int] = {}
+    for line in cart_lines:
+        if line.slot_id is None:
+            continue
+        if chosen.setdefault(line.variant_id, line.slot_id) != line.slot_id:
+            raise InvalidOrder(
+                _("Mỗi đơn chỉ đặt một khung giờ cho mỗi loại vé. Hãy đặt đơn riêng.")
+            )
+    return chosen
 
 
 def _check_request(customer: Customer, address: ShippingAddress, method: str) -> str:
@@ -242,16 +278,28 @@ def _shortage(variant_id, variant, requested, available) -> Shortage:
     )
 
 
-def _check_available(wanted, variants, stocks) -> None:
-    shortages = _shortages(wanted, variants, stocks)
+def _check_available(goods, variants, stocks, by_slot, wanted, slots) -> None:
+    shortages = _shortages(goods, variants, stocks)
+    for variant_id in sorted(by_slot):
+        free = slot_free_places(slot=slots.get(variant_id))
+        if wanted[variant_id] > free:
+            shortages.append(
+                _shortage(variant_id, variants[variant_id], wanted[variant_id], free)
+            )
     if shortages:
         raise OutOfStock(shortages)
 
 
 def _seller_parts(
-    *, wanted: dict[int, int], variants: dict[int, Variant], to_province: int, tariffs
+    *,
+    wanted: dict[int, int],
+    variants: dict[int, Variant],
+    slots: dict,
+    to_province: int,
+    tariffs,
 ) -> list[_SellerPart]:
-    """Group the lines by seller and price each group's parcel."""
+    """Group the lines by seller and price each group's parcel (tickets weigh
+    nothing; a seller part of tickets only has no delivery fee)."""
     by_seller: dict[int, list[Variant]] = defaultdict(list)
     for variant_id in sorted(wanted):
         variant = variants[variant_id]
@@ -259,7 +307,8 @@ def _seller_parts(
     parts = []
     for seller_variants in by_seller.values():
         seller = seller_variants[0].product.seller
-        weight = sum(v.weight_g * wanted[v.pk] for v in seller_variants)
+        goods = [v for v in seller_variants if v.pk not in slots]
+        weight = sum(v.weight_g * wanted[v.pk] for v in goods)
         zone, fee = shipment_quote(
             from_province=seller.province_code,
             to_province=to_province,
@@ -270,10 +319,11 @@ def _seller_parts(
             _SellerPart(
                 seller=seller,
                 variants=seller_variants,
+                slots={v.pk: slots[v.pk] for v in seller_variants if v.pk in slots},
                 weight_g=weight,
                 subtotal_vnd=sum(v.price_vnd * wanted[v.pk] for v in seller_variants),
                 zone=zone,
-                shipping_vnd=fee,
+                shipping_vnd=fee if goods else 0,
             )
         )
     return parts
@@ -311,12 +361,20 @@ def _order_create(
             subtotal_vnd=part.subtotal_vnd,
             shipping_vnd=part.shipping_vnd,
         )
-        lines += [_line(order, shipment, v, wanted[v.pk]) for v in part.variants]
+        lines += [
+            _line(order, shipment, v, wanted[v.pk], ticket=v.pk in part.slots)
+            for v in part.variants
+        ]
     OrderLine.objects.bulk_create(lines)
+    slots_book(
+        order=order,
+        lines=lines,
+        slots={pk: slot for part in parts for pk, slot in part.slots.items()},
+    )
     return order
 
 
-def _line(order, shipment, variant: Variant, quantity: int) -> OrderLine:
+def _line(order, shipment, variant: Variant, quantity: int, *, ticket: bool):
     return OrderLine(
         order=order,
         shipment=shipment,
@@ -327,7 +385,7 @@ def _line(order, shipment, variant: Variant, quantity: int) -> OrderLine:
         variant_label=variant.label,
         unit_price_vnd=variant.price_vnd,
         quantity=quantity,
-        weight_g=variant.weight_g,
+        weight_g=0 if ticket else variant.weight_g,
     )
 
 
@@ -400,6 +458,7 @@ def order_mark_paid(
         order.save(update_fields=["paid_at", "hold_until", "updated_at"])
         for shipment in order.shipments.select_for_update().order_by("pk"):
             shipment_move(shipment, ShipmentStatus.TO_PACK, order=order)
+        tickets_validate(order=order)
         transaction.on_commit(
             lambda: signals.order_paid.send(sender=Order, order=order)
         )
@@ -417,9 +476,11 @@ def order_cancel(*, order: Order, actor=None, note: str = "") -> Order:
     with transaction.atomic():
         order = _lock(order)
         order_move(order, OrderStatus.CANCELLED, actor=actor, note=note)
-        held = line_units(order.lines.all())
+        shipments = list(order.shipments.select_for_update().order_by("pk"))
+        held = line_units(order.lines.filter(tickets__isnull=True).distinct())
         stock_release(quantities=held)
-        for shipment in order.shipments.select_for_update().order_by("pk"):
+        tickets_release(order=order)
+        for shipment in shipments:
             shipment_move(shipment, ShipmentStatus.CANCELLED, order=order)
         refresh_products_on_commit(product_ids=variant_product_ids(held))
     return order
@@ -530,8 +591,12 @@ def _cancel_unsent_shipments(order: Order) -> None:
     shipments = list(
         order.shipments.select_for_update().filter(status__in=unsent).order_by("pk")
     )
-    held = line_units(OrderLine.objects.filter(shipment__in=shipments))
+    held = line_units(
+        OrderLine.objects.filter(shipment__in=shipments, tickets__isnull=True)
+    )
     stock_release(quantities=held)
+    # Places of slots still to come go back on sale; a started slot's are gone.
+    tickets_release(order=order, to_status=TicketStatus.REFUNDED, upcoming_only=True)
     for shipment in shipments:
         shipment_move(shipment, ShipmentStatus.CANCELLED, order=order)
     refresh_products_on_commit(product_ids=variant_product_ids(held))

@@ -82,14 +82,18 @@ def parcels_assign_for_order(*, order: Order) -> list[Parcel]:
     """Every seller shipment of a paid order gets a parcel with the partner
     serving the seller (ward first, then province). Shipments that already
     have one are left as they are; a seller no partner serves is logged for
-    the operator, who adds a service area and runs `assign_parcels`."""
+    the operator, who adds a service area and runs `assign_parcels`.
+    A shipment of tourism tickets only gets no parcel: nothing to carry."""
     parcels = []
     shipments = (
         Shipment.objects.filter(
             order=order,
             status__in=[ShipmentStatus.TO_PACK, ShipmentStatus.PACKED],
             parcel__isnull=True,
+            # At least one line of goods (a ticket line has its tickets).
+            lines__tickets__isnull=True,
         )
+        .distinct()
         .select_related("seller")
         .order_by("pk")
     )

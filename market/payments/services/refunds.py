@@ -14,6 +14,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from market.checkout.services import order_lock, order_record_refund
+from market.checkout.services.slots import tickets_not_refundable_vnd
 from market.payments import gateway
 from market.payments.models import (
     Payment,
@@ -77,6 +78,16 @@ def _refund_start(
         raise RefundNotAllowed(
             _("Chỉ còn hoàn được tối đa %(amount)s đồng.")
             % {"amount": f"{refundable:,}"}
+        )
+    # Tickets of a slot that started (or already used) are not refundable.
+    spent = tickets_not_refundable_vnd(order=order)
+    if spent and amount_vnd > refundable - spent:
+        raise RefundNotAllowed(
+            _(
+                "Vé của khung giờ đã bắt đầu hoặc đã dùng thì không hoàn tiền được."
+                " Đơn này còn hoàn được tối đa %(amount)s đồng."
+            )
+            % {"amount": f"{max(refundable - spent, 0):,}"}
         )
     refund = Refund.objects.create(
         payment=payment,

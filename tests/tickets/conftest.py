@@ -1,0 +1,42 @@
+import pytest
+
+from market.checkout.services import Customer, ShippingAddress
+from tests.factories import HANOI, HANOI_WARD, tariffs_create
+
+
+@pytest.fixture
+def tariffs(db):
+    tariffs_create()
+
+
+@pytest.fixture
+def customer():
+    return Customer(name="Trần Thị Mai", phone="0912 345 678", email="mai@example.vn")
+
+
+@pytest.fixture
+def hanoi_address():
+    return ShippingAddress(
+        province_code=HANOI, ward_code=HANOI_WARD, line="12 ngõ 34 Đội Cấn"
+    )
+
+
+@pytest.fixture
+def world(home_page, tariffs):
+    """Two sellers with a login each; seller A sells a tour with one slot."""
+    from tests.factories import market_index, seller_with_login
+
+    from .factories import slot_create, tour_create
+
+    market_index(home_page)
+    seller_a, farmer_a, _store = seller_with_login(legal_name="HTX Rừng dừa Bảy Mẫu")
+    seller_b, farmer_b, _store_b = seller_with_login(legal_name="HTX Mắm Cửa Hội")
+    tour = tour_create(seller_a)
+    return {
+        "seller_a": seller_a,
+        "farmer_a": farmer_a,
+        "seller_b": seller_b,
+        "farmer_b": farmer_b,
+        "tour": tour,
+        "slot": slot_create(tour, capacity=3),
+    }
