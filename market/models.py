@@ -23,7 +23,12 @@ from wagtail.search import index
 
 from . import places
 from .fields import GtinField
-from .identifiers import gtin_compact, gtin_validator, tax_code_validator
+from .identifiers import (
+    bank_account_name_validator,
+    gtin_compact,
+    gtin_validator,
+    tax_code_validator,
+)
 from .slugs import VietnameseSlugMixin
 
 
@@ -90,7 +95,12 @@ class Seller(Address):
     email = models.EmailField(_("e-mail"), blank=True)
     bank_bin = models.CharField(_("mã ngân hàng (BIN)"), max_length=6, blank=True)
     bank_account_number = models.CharField(_("số tài khoản"), max_length=19, blank=True)
-    bank_account_name = models.CharField(_("chủ tài khoản"), max_length=100, blank=True)
+    bank_account_name = models.CharField(
+        _("chủ tài khoản"),
+        max_length=100,
+        blank=True,
+        validators=[bank_account_name_validator],
+    )
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="sellers",
@@ -146,7 +156,9 @@ class SellerApplication(Address):
     email = models.EmailField(_("e-mail"), blank=True)
     bank_bin = models.CharField(_("ngân hàng"), max_length=6)
     bank_account_number = models.CharField(_("số tài khoản"), max_length=19)
-    bank_account_name = models.CharField(_("chủ tài khoản"), max_length=100)
+    bank_account_name = models.CharField(
+        _("chủ tài khoản"), max_length=100, validators=[bank_account_name_validator]
+    )
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
@@ -165,9 +177,10 @@ class SellerApplication(Address):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người duyệt"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("nộp lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("đơn đăng ký bán hàng")
