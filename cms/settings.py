@@ -418,6 +418,9 @@ GS1_COMPANY_PREFIXES = env_list("GS1_COMPANY_PREFIXES")
 # X-Forwarded-For, not by the proxy's own address.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
 
+# /healthz answers 503 "queue stale" when a task has waited this long.
+HEALTHZ_QUEUE_STALE_MINUTES = int(env("HEALTHZ_QUEUE_STALE_MINUTES", "10"))
+
 # --- Logging ---------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -436,6 +439,8 @@ if PRODUCTION:
     DEBUG = False
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer probes /healthz over plain HTTP on the private side.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))

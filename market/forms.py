@@ -6,7 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from market import places
-from market.identifiers import normalize_tax_code, phone_normalize, tax_code_validator
+from market.identifiers import (
+    BANK_ACCOUNT_NAME_MAX,
+    bank_account_name_normalize,
+    bank_account_name_validator,
+    normalize_tax_code,
+    phone_normalize,
+    tax_code_validator,
+)
 from market.models import Seller, SellerApplication, SellerKind
 
 # A short list of NAPAS member banks (BIN, name) that rural sellers use most;
@@ -56,6 +63,12 @@ class SellerApplicationForm(forms.Form):
         label=_("Tên hộ kinh doanh / hợp tác xã / doanh nghiệp"),
         max_length=200,
         help_text=_("Ghi đúng như trên giấy đăng ký kinh doanh."),
+        error_messages={
+            "max_length": _(
+                "Tên dài tối đa %(limit_value)d ký tự. Ghi đúng tên trên giấy "
+                "đăng ký kinh doanh (bạn đã ghi %(show_value)d ký tự)."
+            )
+        },
     )
     tax_code = forms.CharField(
         label=_("Mã số thuế"),
@@ -66,6 +79,12 @@ class SellerApplicationForm(forms.Form):
     contact_name = forms.CharField(
         label=_("Họ tên người liên hệ"),
         max_length=100,
+        error_messages={
+            "max_length": _(
+                "Họ tên dài tối đa %(limit_value)d ký tự "
+                "(bạn đã ghi %(show_value)d ký tự)."
+            )
+        },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     phone = forms.CharField(
@@ -93,7 +112,15 @@ class SellerApplicationForm(forms.Form):
         label=_("Phường / xã"), coerce=int, choices=(), required=True
     )
     address_line = forms.CharField(
-        label=_("Thôn, số nhà, đường (không bắt buộc)"), max_length=200, required=False
+        label=_("Thôn, số nhà, đường (không bắt buộc)"),
+        max_length=200,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "Địa chỉ dài tối đa %(limit_value)d ký tự: chỉ ghi thôn, số nhà, "
+                "đường (bạn đã ghi %(show_value)d ký tự)."
+            )
+        },
     )
     bank_bin = forms.ChoiceField(
         label=_("Ngân hàng nhận tiền bán hàng"),
@@ -106,8 +133,18 @@ class SellerApplicationForm(forms.Form):
     )
     bank_account_name = forms.CharField(
         label=_("Tên chủ tài khoản"),
-        max_length=100,
-        help_text=_("Ghi như trên thẻ ngân hàng, ví dụ: NGUYEN VAN AN."),
+        max_length=BANK_ACCOUNT_NAME_MAX,
+        help_text=_(
+            "Chữ in hoa không dấu, như trên thẻ ngân hàng, ví dụ: NGUYEN VAN AN."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off"}
+        ),
+        error_messages={
+            "max_length": _(
+                "Tên chủ tài khoản dài tối đa %(limit_value)d ký tự, như in trên thẻ."
+            )
+        },
     )
 
     error_messages_required = _("Hãy điền mục này.")
@@ -177,6 +214,11 @@ class SellerApplicationForm(forms.Form):
                 _("Số tài khoản chỉ gồm chữ số (6 đến 19 số). Hãy xem lại trên thẻ.")
             )
         return number
+
+    def clean_bank_account_name(self) -> str:
+        name = bank_account_name_normalize(self.cleaned_data["bank_account_name"])
+        bank_account_name_validator(name)
+        return name
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,7 @@ Pure functions over python-stdnum; no Django models here.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -105,3 +106,54 @@ def phone_normalize(value: str) -> str:
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     return digits if _MOBILE.match(digits) else ""
+
+
+# --- bank account holder --------------------------------------------------
+
+# As banks print it on the card and send it through NAPAS / VietQR: upper-case
+# Latin letters without marks, words separated by one space (at most 50).
+BANK_ACCOUNT_NAME_MAX = 50
+_ACCOUNT_NAME = re.compile(r"^[A-Z]+(?: [A-Z]+)*$")
+
+
+def bank_account_name_unmarked(value: str) -> str:
+    """ "Nguyễn Văn  Đức" → "NGUYEN VAN DUC": the name as the bank prints it
+    (what an error suggests; marks are never dropped silently)."""
+    text = value.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.upper().split())
+
+
+def bank_account_name_normalize(value: str) -> str:
+    """Spaces collapsed and letters upper-cased; marks kept (for the check)."""
+    return " ".join(value.split()).upper()
+
+
+def bank_account_name_validator(value: str) -> None:
+    if len(value) > BANK_ACCOUNT_NAME_MAX:
+        raise ValidationError(
+            _("Tên chủ tài khoản dài tối đa %(max)d ký tự, như in trên thẻ."),
+            code="max_length",
+            params={"max": BANK_ACCOUNT_NAME_MAX},
+        )
+    if _ACCOUNT_NAME.match(value):
+        return
+    suggestion = bank_account_name_unmarked(value)
+    if suggestion and _ACCOUNT_NAME.match(suggestion):
+        raise ValidationError(
+            _(
+                "Ghi tên chủ tài khoản bằng chữ in hoa không dấu, như trên thẻ "
+                "ngân hàng: %(suggestion)s."
+            ),
+            code="marks",
+            params={"suggestion": suggestion},
+        )
+    raise ValidationError(
+        _(
+            "Tên chủ tài khoản chỉ gồm chữ cái in hoa không dấu và dấu cách, "
+            "như trên thẻ ngân hàng, ví dụ: NGUYEN VAN AN. Bỏ số, ký hiệu và "
+            "biểu tượng cảm xúc."
+        ),
+        code="invalid",
+    )

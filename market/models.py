@@ -23,7 +23,12 @@ from wagtail.search import index
 
 from . import places
 from .fields import GtinField
-from .identifiers import gtin_compact, gtin_validator, tax_code_validator
+from .identifiers import (
+    bank_account_name_validator,
+    gtin_compact,
+    gtin_validator,
+    tax_code_validator,
+)
 from .page_cache import ALL_PRODUCTS, CATALOGUE, CachedPageMixin, product_tag
 from .slugs import VietnameseSlugMixin
 
@@ -91,7 +96,12 @@ class Seller(Address):
     email = models.EmailField(_("e-mail"), blank=True)
     bank_bin = models.CharField(_("mã ngân hàng (BIN)"), max_length=6, blank=True)
     bank_account_number = models.CharField(_("số tài khoản"), max_length=19, blank=True)
-    bank_account_name = models.CharField(_("chủ tài khoản"), max_length=100, blank=True)
+    bank_account_name = models.CharField(
+        _("chủ tài khoản"),
+        max_length=100,
+        blank=True,
+        validators=[bank_account_name_validator],
+    )
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="sellers",
@@ -153,7 +163,9 @@ class SellerApplication(Address):
     email = models.EmailField(_("e-mail"), blank=True)
     bank_bin = models.CharField(_("ngân hàng"), max_length=6)
     bank_account_number = models.CharField(_("số tài khoản"), max_length=19)
-    bank_account_name = models.CharField(_("chủ tài khoản"), max_length=100)
+    bank_account_name = models.CharField(
+        _("chủ tài khoản"), max_length=100, validators=[bank_account_name_validator]
+    )
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
@@ -181,10 +193,8 @@ class SellerApplication(Address):
         related_name="+",
         verbose_name=_("người duyệt"),
     )
-    reviewed_at = models.DateTimeField(
-        null=True, blank=True, verbose_name=_("duyệt lúc")
-    )
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("gửi lúc"))
+    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("nộp lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("đơn đăng ký bán hàng")

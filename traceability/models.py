@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from market.identifiers import tax_code_validator
@@ -160,7 +161,8 @@ class DiaryEntry(models.Model):
         indexes = [models.Index(fields=["farm", "kind", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} - {self.farm} - {self.occurred_at:%d/%m/%Y}"
+        day = timezone.localtime(self.occurred_at)  # the farm's day, not UTC's
+        return f"{self.get_kind_display()} - {self.farm} - {day:%d/%m/%Y}"
 
 
 class LotStatus(models.TextChoices):

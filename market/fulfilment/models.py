@@ -225,6 +225,35 @@ class Parcel(models.Model):
         return self.tracking_code
 
 
+class UnservedShipment(models.Model):
+    """A paid seller shipment no active post office serves (by the seller's
+    ward, then province): what the operator must act on. One row per
+    shipment, so the every-minute `assign_parcels` job alerts once;
+    `alerted_at` is set when the operator's e-mail went out. The row stays
+    after a parcel is made (the list shows only shipments still without one).
+    """
+
+    shipment = models.OneToOneField(
+        "checkout.Shipment",
+        on_delete=models.CASCADE,
+        related_name="unserved",
+        verbose_name=_("kiện của người bán"),
+    )
+    # The seller's place when it was found unserved (the reason shown).
+    province_code = models.PositiveIntegerField(_("tỉnh / thành phố"))
+    ward_code = models.PositiveIntegerField(_("phường / xã"), null=True, blank=True)
+    found_at = models.DateTimeField(_("phát hiện lúc"), auto_now_add=True)
+    alerted_at = models.DateTimeField(_("đã báo lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kiện chưa có bưu cục nhận")
+        verbose_name_plural = _("kiện chưa có bưu cục nhận")
+        ordering = ["found_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}"
+
+
 class ParcelEvent(models.Model):
     """One status change of a parcel, never edited. `client_event_id` is the
     partner's own id of the event, unique per partner, so a retried API call

@@ -8,8 +8,9 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from market.access import partners_of_user
+from market.checkout.models import ShipmentStatus
 
-from .models import Parcel, Partner
+from .models import Parcel, Partner, UnservedShipment
 
 
 def parcels_visible_to_user(*, user) -> QuerySet[Parcel]:
@@ -44,3 +45,24 @@ def parcels_filter(
     if created_to:
         parcels = parcels.filter(created_at__date__lte=created_to)
     return parcels
+
+
+# Shipment statuses that still wait for a post office to take them.
+_WAITING = [ShipmentStatus.TO_PACK, ShipmentStatus.PACKED]
+
+
+def unserved_shipments() -> QuerySet[UnservedShipment]:
+    """Paid shipments that no post office serves and that still have no
+    parcel (oldest first): the operator's to-do list."""
+    return (
+        UnservedShipment.objects.filter(
+            shipment__parcel__isnull=True, shipment__status__in=_WAITING
+        )
+        .select_related("shipment__order", "shipment__seller")
+        .order_by("found_at", "pk")
+    )
+
+
+def shipment_is_unserved(*, shipment_id: int) -> bool:
+    """True while the shipment waits for a post office no one runs yet."""
+    return unserved_shipments().filter(shipment_id=shipment_id).exists()

@@ -43,12 +43,14 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from .selectors import unserved_shipments
 from .services.ledger import payout_csv
 from .services.partners import (
     parcel_reassign,
     partner_token_issue,
     partner_token_revoke,
 )
+from .services.unserved import unserved_reason
 from .services.webhooks import webhook_delivery_replay
 from .tax_admin import TaxRateViewSet, tax_report_view
 
@@ -410,9 +412,36 @@ def payout_export_view(request):
     )
 
 
+def unserved_view(request):
+    """Paid shipments no post office serves yet, with the reason: the
+    seller's ward and province that no active office covers."""
+    if not user_is_operator(request.user):
+        raise PermissionDenied
+    rows = [
+        (
+            record,
+            unserved_reason(
+                province_code=record.province_code, ward_code=record.ward_code
+            ),
+        )
+        for record in unserved_shipments()[:500]
+    ]
+    return render(
+        request,
+        "fulfilment/admin/unserved.html",
+        {
+            "rows": rows,
+            "areas_url": reverse("fulfilment_partnerarea:add"),
+            "page_title": _("Kiện chưa có bưu cục"),
+            "header_title": _("Kiện đã thanh toán chưa có bưu cục nhận"),
+        },
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_payout_urls():
     return [
+        path("giao-hang/chua-co-buu-cuc/", unserved_view, name="fulfilment_unserved"),
         path("giao-hang/chi-tra/", payout_export_view, name="fulfilment_payouts"),
         path("giao-hang/thue/", tax_report_view, name="fulfilment_tax_report"),
     ]
@@ -435,4 +464,14 @@ def register_tax_menu_item():
         reverse("fulfilment_tax_report"),
         icon_name="doc-full",
         order=232,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_unserved_menu_item():
+    return OperatorMenuItem(
+        _("Kiện chưa có bưu cục"),
+        reverse("fulfilment_unserved"),
+        icon_name="warning",
+        order=229,
     )

@@ -21,10 +21,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from market.access import sellers_of, user_is_operator, user_seller_ids
+from market.staff.pages import HOME_CRUMB, AdminPageMixin
 
 ANY_ACTION = ("add", "change", "delete", "view")
 EDITABLE = frozenset(ANY_ACTION)
@@ -138,6 +138,18 @@ class ScopedViewMixin:
         self.row_check()
         return super().get_object(*args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        # Wagtail's first crumb reads "Trang Chủ"; Vietnamese writes "Trang chủ".
+        items = super().get_breadcrumbs_items()
+        if items and str(items[0].get("url")) == str(HOME_CRUMB["url"]):
+            items = [HOME_CRUMB, *items[1:]]
+        return items
+
+    def get_field_display_value(self, field_name, field):
+        # Inspect views: an empty value reads "—", not "None".
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None else value
+
 
 class ScopedViewSetMixin:
     """First base of a `ModelViewSet`: every view it constructs gets
@@ -158,7 +170,7 @@ class OperatorMenuItem(MenuItem):
         return user_is_operator(request.user)
 
 
-class StoreStaffViewMixin(WagtailAdminTemplateMixin):
+class StoreStaffViewMixin(AdminPageMixin):
     """An admin page (catalogue import, stock) for users with at least one
     store, and the operator."""
 
@@ -166,9 +178,6 @@ class StoreStaffViewMixin(WagtailAdminTemplateMixin):
         if not sellers_of(request.user).exists():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
 
 class StoreStaffMenuItem(MenuItem):

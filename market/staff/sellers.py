@@ -79,6 +79,12 @@ class ApplicationReviewView(generic.InspectView):
         )
         return context
 
+    def get_reviewed_by_display_value(self):
+        reviewer = self.object.reviewed_by
+        if reviewer is None:
+            return _("Chưa duyệt")
+        return reviewer.get_full_name() or reviewer.get_username()
+
     def can_review(self) -> bool:
         return self.object.status != ApplicationStatus.APPROVED and (
             user_is_operator(self.request.user)

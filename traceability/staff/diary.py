@@ -23,9 +23,9 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.images import get_image_model
 
+from market.staff.pages import AdminPageMixin
 from traceability.models import DiaryEntry, DiaryKind, InputType
 from traceability.selectors import farms_visible_to
 from traceability.selectors_scan import DIARY_PHOTO_SPEC
@@ -162,7 +162,7 @@ def _store_photo(upload, *, farm, user):
     return image
 
 
-class DiaryAddView(WagtailAdminTemplateMixin, FormView):
+class DiaryAddView(AdminPageMixin, FormView):
     template_name = "traceability/staff/diary_form.html"
     form_class = DiaryForm
     page_title = _("Ghi nhật ký")
@@ -251,7 +251,7 @@ class DiaryAddView(WagtailAdminTemplateMixin, FormView):
         return redirect("traceability_diary")
 
 
-class DiaryIndexView(WagtailAdminTemplateMixin, TemplateView):
+class DiaryIndexView(AdminPageMixin, TemplateView):
     template_name = "traceability/staff/diary_index.html"
     page_title = _("Nhật ký đồng ruộng")
     header_icon = "list-ul"

@@ -18,13 +18,13 @@ from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from market.access import user_seller_ids
 from market.models import Variant
 from market.staff.access import ScopedViewSetMixin, SellerScopedPolicy
+from market.staff.pages import AdminPageMixin
 from traceability.models import Farm, LabelRunStatus, Lot, LotStatus
 from traceability.selectors import (
     label_runs_visible_to,
@@ -162,7 +162,7 @@ class LabelRunForm(forms.Form):
     )
 
 
-class LotDetailView(WagtailAdminTemplateMixin, FormView):
+class LotDetailView(AdminPageMixin, FormView):
     """One lot: its QR code, history (with the chain check), label runs and
     the form that prints more labels."""
 
@@ -214,7 +214,7 @@ class LotDetailView(WagtailAdminTemplateMixin, FormView):
         return redirect("traceability_label_run", run.pk)
 
 
-class LabelRunView(WagtailAdminTemplateMixin, TemplateView):
+class LabelRunView(AdminPageMixin, TemplateView):
     """Progress of a label run; refreshes itself until the PDF is ready."""
 
     template_name = "traceability/staff/label_run.html"

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from market.access import sellers_of, user_seller_ids
 from market.checkout.services import InvalidTransition
+from market.staff.pages import AdminPageMixin
 from traceability.models import Lot, LotStatus
 from traceability.selectors_packing import lot_suggest_for_line, shipments_to_pack
 from traceability.services.packing import shipment_pack
@@ -104,7 +104,7 @@ class PackingForm(forms.Form):
         return chosen
 
 
-class PackingIndexView(WagtailAdminTemplateMixin, TemplateView):
+class PackingIndexView(AdminPageMixin, TemplateView):
     template_name = "traceability/staff/packing_index.html"
     page_title = _("Đóng gói đơn hàng")
     header_icon = "clipboard-list"
@@ -117,7 +117,7 @@ class PackingIndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class PackingView(WagtailAdminTemplateMixin, FormView):
+class PackingView(AdminPageMixin, FormView):
     template_name = "traceability/staff/packing_form.html"
     form_class = PackingForm
     page_title = _("Đóng gói kiện hàng")

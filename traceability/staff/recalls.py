@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from market.staff.pages import AdminPageMixin
 from traceability.models import LotStatus
 from traceability.selectors import lots_visible_to
 from traceability.services.links import lot_link
@@ -35,7 +35,7 @@ class RecallForm(forms.Form):
     )
 
 
-class RecallIndexView(WagtailAdminTemplateMixin, TemplateView):
+class RecallIndexView(AdminPageMixin, TemplateView):
     template_name = "traceability/staff/recall_index.html"
     page_title = _("Thu hồi lô hàng")
     header_icon = "warning"
@@ -53,7 +53,7 @@ class RecallIndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class RecallView(WagtailAdminTemplateMixin, FormView):
+class RecallView(AdminPageMixin, FormView):
     template_name = "traceability/staff/recall_form.html"
     form_class = RecallForm
     page_title = _("Thu hồi lô hàng")

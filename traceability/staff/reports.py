@@ -11,15 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from market.staff.pages import AdminPageMixin
 from traceability.services.scans import (
     problem_report_mark_handled,
     problem_reports_visible_to,
 )
 
 
-class ReportIndexView(WagtailAdminTemplateMixin, TemplateView):
+class ReportIndexView(AdminPageMixin, TemplateView):
     template_name = "traceability/staff/reports.html"
     page_title = _("Phản ánh của người mua")
     header_icon = "mail"

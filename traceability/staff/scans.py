@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from market.access import user_is_operator
+from market.staff.pages import AdminPageMixin
 from traceability.charts import bar_chart_svg, day_series
 from traceability.selectors import lots_visible_to
 from traceability.selectors_scan import scan_limits
@@ -35,7 +35,7 @@ class StatsFilterForm(forms.Form):
     lot = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ScanStatsView(WagtailAdminTemplateMixin, TemplateView):
+class ScanStatsView(AdminPageMixin, TemplateView):
     template_name = "traceability/staff/scans.html"
     page_title = _("Lượt quét mã")
     header_icon = "view"

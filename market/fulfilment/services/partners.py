@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 
@@ -15,9 +14,7 @@ from market.checkout.models import Order, Shipment, ShipmentStatus
 from market.models import Seller
 
 from ..models import Parcel, ParcelEvent, ParcelStatus, Partner, PartnerToken
-from . import webhooks
-
-logger = logging.getLogger(__name__)
+from . import unserved, webhooks
 
 TOKEN_PREFIX = "nqp_"  # noqa: S105 (a public marker, not a secret)
 # Tracking codes avoid look-alike characters (0/O, 1/I/L) so they can be
@@ -81,8 +78,9 @@ def parcel_create(*, shipment: Shipment, partner: Partner) -> Parcel:
 def parcels_assign_for_order(*, order: Order) -> list[Parcel]:
     """Every seller shipment of a paid order gets a parcel with the partner
     serving the seller (ward first, then province). Shipments that already
-    have one are left as they are; a seller no partner serves is logged for
-    the operator, who adds a service area and runs `assign_parcels`.
+    have one are left as they are; a shipment no partner serves is recorded
+    once and the operator alerted once (`services.unserved`); once they add a
+    service area, the every-minute `assign_parcels` gives it a parcel.
     A shipment of tourism tickets only gets no parcel: nothing to carry."""
     parcels = []
     shipments = (
@@ -94,18 +92,13 @@ def parcels_assign_for_order(*, order: Order) -> list[Parcel]:
             lines__tickets__isnull=True,
         )
         .distinct()
-        .select_related("seller")
+        .select_related("seller", "order")
         .order_by("pk")
     )
     for shipment in shipments:
         partner = partner_for_seller(seller=shipment.seller)
         if partner is None:
-            logger.warning(
-                "No delivery partner serves seller %s (province %s, ward %s)",
-                shipment.seller_id,
-                shipment.seller.province_code,
-                shipment.seller.ward_code,
-            )
+            unserved.shipment_unserved(shipment=shipment)
             continue
         parcels.append(parcel_create(shipment=shipment, partner=partner))
     return parcels
