@@ -152,7 +152,13 @@ class DiaryEntry(models.Model):
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
     # Made by the phone (or the form) before sending: an entry sent twice,
     # say after the connection came back, is still one entry.
-    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_id = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        verbose_name=_("mã do điện thoại tạo"),
+    )
 
     class Meta:
         verbose_name = _("nhật ký đồng ruộng")
@@ -494,7 +500,9 @@ class LotInput(models.Model):
     Never edited: a wrong line is a mistake to report, like lot events.
     """
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="inputs")
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="inputs", verbose_name=_("lô hàng")
+    )
     source_lot = models.ForeignKey(
         Lot,
         null=True,
@@ -536,8 +544,9 @@ class LotInput(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("người ghi"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ghi lúc"))
 
     class Meta:
         verbose_name = _("nguyên liệu của lô")

@@ -125,10 +125,12 @@ class ZaloToken(models.Model):
     the pair that each refresh returns must be kept: environment variables
     only seed the first one."""
 
-    access_token = models.TextField(blank=True)
-    refresh_token = models.TextField(blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    access_token = models.TextField(blank=True, verbose_name=_("mã truy cập"))
+    refresh_token = models.TextField(blank=True, verbose_name=_("mã làm mới"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("hết hạn lúc")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("sửa lúc"))
 
     class Meta:
         verbose_name = _("khóa Zalo")

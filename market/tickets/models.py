@@ -74,14 +74,29 @@ class Ticket(models.Model):
     the id, is what makes a ticket genuine.
     """
 
-    slot = models.ForeignKey(TimeSlot, on_delete=models.PROTECT, related_name="tickets")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
+    slot = models.ForeignKey(
+        TimeSlot,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("khung giờ"),
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="tickets",
+        verbose_name=_("đơn hàng"),
+    )
     line = models.ForeignKey(
-        OrderLine, on_delete=models.CASCADE, related_name="tickets"
+        OrderLine,
+        on_delete=models.CASCADE,
+        related_name="tickets",
+        verbose_name=_("dòng đơn hàng"),
     )
     # Denormalised from the slot's product, so scoping a seller's tickets is
     # one indexed filter.
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="+", verbose_name=_("người bán")
+    )
     status = models.CharField(
         _("trạng thái"),
         max_length=12,
@@ -98,7 +113,7 @@ class Ticket(models.Model):
         related_name="+",
         verbose_name=_("người soát vé"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ngày tạo"))
 
     class Meta:
         verbose_name = _("vé")
