@@ -212,8 +212,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (certificate scans, label PDFs): never under MEDIA_ROOT, never
+# at a public URL; only views that check the user serve them
+# (cms/private_files.py, docs/security.md).
+PRIVATE_MEDIA_ROOT = Path(
+    env("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT.with_name(f"{MEDIA_ROOT.name}-private")))
+).resolve()
+if PRIVATE_MEDIA_ROOT.is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must not lie inside MEDIA_ROOT: files there would "
+        "be public under MEDIA_URL."
+    )
+# "django": Django streams the file; "x-accel": the response carries
+# X-Accel-Redirect to nginx's `internal` location PRIVATE_MEDIA_X_ACCEL_PREFIX
+# (README.md, Production).
+PRIVATE_MEDIA_SERVE = env("PRIVATE_MEDIA_SERVE", "django")
+if PRIVATE_MEDIA_SERVE not in {"django", "x-accel"}:
+    raise ImproperlyConfigured('PRIVATE_MEDIA_SERVE is "django" or "x-accel".')
+PRIVATE_MEDIA_X_ACCEL_PREFIX = env("PRIVATE_MEDIA_X_ACCEL_PREFIX", "/_private/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "cms.private_files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cms.private_files import RandomName, private_storage
 from market.models import Address, Seller, Variant
-from traceability.storage import label_storage
 
 
 class Farm(Address):
@@ -241,8 +241,11 @@ class LabelRun(models.Model):
     progress = models.PositiveIntegerField(_("đã in"), default=0)
     # Last sign of life of the worker drawing it (claim and every page).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # Kept out of MEDIA_ROOT: the PDF's unit codes are genuine (storage.py).
-    pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True, storage=label_storage)
+    # Private storage, random name: the PDF's unit codes are genuine, anyone
+    # holding it could print them (cms/private_files.py).
+    pdf = models.FileField(
+        upload_to=RandomName("labels/%Y/%m/"), blank=True, storage=private_storage
+    )
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

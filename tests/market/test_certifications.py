@@ -111,8 +111,11 @@ def test_ocop_is_valid_36_months_from_issue_and_waits_for_review(shop):
 
     assert certification.status == ReviewStatus.PENDING
     assert certification.valid_until == dt.date(2027, 5, 14)
-    assert certification.document.collection == seller.collection
-    assert certification.document.uploaded_by_user == user
+    # Stored privately under a random name, not the uploaded one.
+    assert certification.scan.name.startswith("certificates/")
+    assert certification.scan.name.endswith(".pdf")
+    assert "giay-chung-nhan" not in certification.scan.name
+    assert certification.scan.read() == PDF
 
 
 @pytest.mark.parametrize("stars", [None, 2, 6])
