@@ -292,7 +292,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # How many reverse proxies of ours append to X-Forwarded-For. 0: the
     # client's own address (a client's X-Forwarded-For is never believed).
-    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
+    # Every per-client count on the site uses this rule
+    # (market.checkout.clients.client_address). The older scan-page switch
+    # USE_X_FORWARDED_FOR=1 stands for one proxy when NUM_PROXIES is unset.
+    "NUM_PROXIES": int(
+        env("NUM_PROXIES", "1" if env_bool("USE_X_FORWARDED_FOR") else "0")
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nguồn Quê API",
@@ -359,9 +364,6 @@ SCAN_SUSPICIOUS_CLIENTS = int(env("SCAN_SUSPICIOUS_CLIENTS", "5"))
 # GS1 company prefixes our sellers hold: a GTIN alone does not tell where its
 # company prefix ends, which EPCIS needs for `urn:epc:class:lgtin:` names.
 GS1_COMPANY_PREFIXES = env_list("GS1_COMPANY_PREFIXES")
-# Behind our reverse proxy: count scan clients by the address it appends to
-# X-Forwarded-For, not by the proxy's own address.
-USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {
