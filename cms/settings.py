@@ -5,6 +5,7 @@ cache and immediate tasks. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY,
 ALLOWED_HOSTS and PRODUCTION=1; see README.md for the full table.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -188,7 +192,23 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "cms.auth.NoDemoPasswordValidator"})
 # Django's model backend, except that the README's demo passwords never sign
 # in under PRODUCTION=1.
-AUTHENTICATION_BACKENDS = ["cms.auth.NoDemoPasswordBackend"]
+# First, django-axes refuses an account or client address that failed too
+# often (cms/auth.py, docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "cms.auth.LoginThrottleBackend",
+    "cms.auth.NoDemoPasswordBackend",
+]
+# Failed sign-ins: after LOGIN_FAILURE_LIMIT failures for one account, or from
+# one client address, that account or address waits LOGIN_COOLOFF_MINUTES.
+# The address follows NUM_PROXIES like every per-client count on the site.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "market.checkout.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "cms.auth.login_locked_response"
+AXES_RESET_ON_SUCCESS = True
+# Our own log line names each lock (cms.auth); no banner at every start.
+AXES_VERBOSE = False
 LOGIN_URL = "wagtailadmin_login"
 
 # --- Internationalisation --------------------------------------------------
