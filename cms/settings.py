@@ -268,6 +268,10 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", default=not PRODUCTION)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
+# Images and certificate scans with more pixels are refused from their header
+# (a decompression bomb unpacks a small file into gigabytes): 40 MP is more
+# than a phone camera takes.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import warnings
 from collections import defaultdict
 
 from django.conf import settings
@@ -79,16 +80,36 @@ def certification_document_check(*, upload: UploadedFile) -> str:
             _("Chỉ nhận tệp PDF hoặc ảnh JPG, PNG, WebP. Hãy chụp hoặc quét lại giấy.")
         )
     if kind != _PDF:
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as error:
-            raise CertificationError(
-                _("Ảnh bị hỏng, không mở được. Hãy chụp lại giấy chứng nhận.")
-            ) from error
-        finally:
-            upload.seek(0)
+        _image_check(upload)
     return kind
+
+
+def _image_check(upload: UploadedFile) -> None:
+    """A photo that opens, and no bigger than WAGTAILIMAGES_MAX_IMAGE_PIXELS:
+    a decompression bomb (a small PNG that unpacks to gigabytes) is refused
+    from its header, before any pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(f"{width}x{height}")
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise CertificationError(
+            _(
+                "Ảnh có quá nhiều điểm ảnh (tối đa %(megapixels)s triệu). "
+                "Hãy chụp lại với cỡ ảnh nhỏ hơn."
+            )
+            % {"megapixels": settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS // 1_000_000}
+        ) from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise CertificationError(
+            _("Ảnh bị hỏng, không mở được. Hãy chụp lại giấy chứng nhận.")
+        ) from error
+    finally:
+        upload.seek(0)
 
 
 def _sniff(head: bytes) -> str | None:
