@@ -450,7 +450,6 @@ def test_a_decompression_bomb_in_the_admin_form_is_a_form_error_not_a_500(client
 def test_a_decompression_bomb_uploaded_as_a_wagtail_image_is_refused(client, shop):
     from wagtail.images import get_image_model
 
-    _seller, user, _store = shop
     client.force_login(operator_create())
 
     single = client.post(
