@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from cms.production import DEVELOPMENT_SECRETS, secret_problems, secret_problems_text
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "axes",
+    "csp",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -94,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (cms/security.py).
+    "cms.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -388,6 +392,49 @@ SCAN_SUSPICIOUS_CLIENTS = int(env("SCAN_SUSPICIOUS_CLIENTS", "5"))
 # GS1 company prefixes our sellers hold: a GTIN alone does not tell where its
 # company prefix ends, which EPCIS needs for `urn:epc:class:lgtin:` names.
 GS1_COMPANY_PREFIXES = env_list("GS1_COMPANY_PREFIXES")
+
+# --- Content-Security-Policy, Permissions-Policy (cms/security.py) ----------
+# Public pages: our own files, inline <script>/<style> only with the request's
+# nonce, no framing, forms only to us. CSP_MEDIA_ORIGINS: where images come
+# from besides us (object storage, a CDN), comma-separated origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *env_list("CSP_MEDIA_ORIGINS")],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# /admin/: Wagtail's admin still has inline scripts and style attributes, and
+# frames its own previews.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *env_list("CSP_MEDIA_ORIGINS")],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# The farm diary takes photos with the phone's camera; nothing else is used.
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
+    "serial=(), bluetooth=(), hid=(), midi=(), accelerometer=(), gyroscope=(), "
+    "magnetometer=(), display-capture=(), browsing-topics=()"
+)
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {
