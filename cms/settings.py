@@ -56,6 +56,8 @@ WAGTAIL_SITE_NAME = "Nguồn Quê"
 # The admin must not call out to wagtail.io: village links are slow and
 # pages should make no request beyond our own host.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Nor to gravatar.com for avatars (the admin's CSP allows only our images).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 INSTALLED_APPS = [
     "cms",

@@ -85,7 +85,7 @@ def page(browser, live_server):
     page.on("console", console)
     yield page
     context.close()
-    assert page.csp_violations == [], "the page broke its Content-Security-Policy"
+    assert page.csp_violations == [], "\n".join(page.csp_violations)
 
 
 def axe_violations(page, context=None) -> list:
