@@ -112,3 +112,25 @@ def test_after_the_cool_off_the_right_password_signs_in():
     # A success clears the failures: one more typo is not a lock.
     client.logout()
     assert fail(client, "/admin/login/", "0912345678", 1) == [200]
+
+
+def test_the_operator_sees_the_locked_account_in_the_admin_and_a_farmer_does_not(
+    client,
+):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory, operator_create
+
+    account("0912345678")
+    fail(Client(REMOTE_ADDR="203.0.113.5"), "/admin/login/", "0912345678", 5)
+
+    client.force_login(operator_create())
+    listing = client.get("/admin/dang-nhap-sai/")
+    assert listing.status_code == 200
+    assert "0912345678" in listing.text and "203.0.113.5" in listing.text
+
+    farmer = UserFactory(username="nongdan-khac")
+    farmer.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(farmer)
+    refused = client.get("/admin/dang-nhap-sai/")
+    assert refused.status_code in (302, 403)
