@@ -5,10 +5,12 @@ cache and immediate tasks. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY,
 ALLOWED_HOSTS and PRODUCTION=1; see README.md for the full table.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from cms.object_storage import private_media, public_media
@@ -55,6 +57,8 @@ WAGTAIL_SITE_NAME = "Nguồn Quê"
 # The admin must not call out to wagtail.io: village links are slow and
 # pages should make no request beyond our own host.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Nor to gravatar.com for avatars (the admin's CSP allows only our images).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 INSTALLED_APPS = [
     "cms.wagtail_vi",
@@ -88,6 +92,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
+    "csp",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -97,6 +103,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (cms/security.py).
+    "cms.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # django-axes: turns a locked sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
     # Last: a cached page passes back through every middleware above.
     "market.page_cache.PageCacheMiddleware",
 ]
@@ -200,7 +210,23 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "cms.auth.NoDemoPasswordValidator"})
 # Django's model backend, except that the README's demo passwords never sign
 # in under PRODUCTION=1.
-AUTHENTICATION_BACKENDS = ["cms.auth.NoDemoPasswordBackend"]
+# First, django-axes refuses an account or client address that failed too
+# often (cms/auth.py, docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "cms.auth.LoginThrottleBackend",
+    "cms.auth.NoDemoPasswordBackend",
+]
+# Failed sign-ins: after LOGIN_FAILURE_LIMIT failures for one account, or from
+# one client address, that account or address waits LOGIN_COOLOFF_MINUTES.
+# The address follows NUM_PROXIES like every per-client count on the site.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "market.checkout.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "cms.auth.login_locked_response"
+AXES_RESET_ON_SUCCESS = True
+# Our own log line names each lock (cms.auth); no banner at every start.
+AXES_VERBOSE = False
 LOGIN_URL = "wagtailadmin_login"
 
 # --- Internationalisation --------------------------------------------------
@@ -224,8 +250,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (certificate scans, label PDFs): never under MEDIA_ROOT, never
+# at a public URL; only views that check the user serve them
+# (cms/private_files.py, docs/security.md).
+PRIVATE_MEDIA_ROOT = Path(
+    env("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT.with_name(f"{MEDIA_ROOT.name}-private")))
+).resolve()
+if PRIVATE_MEDIA_ROOT.is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must not lie inside MEDIA_ROOT: files there would "
+        "be public under MEDIA_URL."
+    )
+# "django": Django streams the file; "x-accel": the response carries
+# X-Accel-Redirect to nginx's `internal` location PRIVATE_MEDIA_X_ACCEL_PREFIX
+# (README.md, Production).
+PRIVATE_MEDIA_SERVE = env("PRIVATE_MEDIA_SERVE", "django")
+if PRIVATE_MEDIA_SERVE not in {"django", "x-accel"}:
+    raise ImproperlyConfigured('PRIVATE_MEDIA_SERVE is "django" or "x-accel".')
+PRIVATE_MEDIA_X_ACCEL_PREFIX = env("PRIVATE_MEDIA_X_ACCEL_PREFIX", "/_private/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "cms.private_files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -270,6 +315,10 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", default=not PRODUCTION)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
+# Images and certificate scans with more pixels are refused from their header
+# (a decompression bomb unpacks a small file into gigabytes): 40 MP is more
+# than a phone camera takes.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 
@@ -347,7 +396,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # How many reverse proxies of ours append to X-Forwarded-For. 0: the
     # client's own address (a client's X-Forwarded-For is never believed).
-    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
+    # Every per-client count on the site uses this rule
+    # (market.checkout.clients.client_address). The older scan-page switch
+    # USE_X_FORWARDED_FOR=1 stands for one proxy when NUM_PROXIES is unset.
+    "NUM_PROXIES": int(
+        env("NUM_PROXIES", "1" if env_bool("USE_X_FORWARDED_FOR") else "0")
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nguồn Quê API",
@@ -414,9 +468,49 @@ SCAN_SUSPICIOUS_CLIENTS = int(env("SCAN_SUSPICIOUS_CLIENTS", "5"))
 # GS1 company prefixes our sellers hold: a GTIN alone does not tell where its
 # company prefix ends, which EPCIS needs for `urn:epc:class:lgtin:` names.
 GS1_COMPANY_PREFIXES = env_list("GS1_COMPANY_PREFIXES")
-# Behind our reverse proxy: count scan clients by the address it appends to
-# X-Forwarded-For, not by the proxy's own address.
-USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
+
+# --- Content-Security-Policy, Permissions-Policy (cms/security.py) ----------
+# Public pages: our own files, inline <script>/<style> only with the request's
+# nonce, no framing, forms only to us. CSP_MEDIA_ORIGINS: where images come
+# from besides us (object storage, a CDN), comma-separated origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *env_list("CSP_MEDIA_ORIGINS")],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# /admin/: Wagtail's admin still has inline scripts and style attributes, and
+# frames its own previews.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *env_list("CSP_MEDIA_ORIGINS")],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# The farm diary takes photos with the phone's camera; nothing else is used.
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
+    "serial=(), bluetooth=(), hid=(), midi=(), accelerometer=(), gyroscope=(), "
+    "magnetometer=(), display-capture=(), browsing-topics=()"
+)
 
 # /healthz answers 503 "queue stale" when a task has waited this long.
 HEALTHZ_QUEUE_STALE_MINUTES = int(env("HEALTHZ_QUEUE_STALE_MINUTES", "10"))

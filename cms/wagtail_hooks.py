@@ -1,18 +1,24 @@
 """Site-wide Wagtail admin hooks: the admin's image/document API reads the
 signed-in user; the search synonym table as a snippet; date-times on every
-inspect page in the market's time zone."""
+inspect page in the market's time zone; failed sign-ins for the operator."""
 
+from axes.models import AccessAttempt
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import SessionAuthentication
 from wagtail import hooks
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
+from wagtail.admin.ui.tables import DateColumn
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.models import SearchSynonym
+from market.staff.access import OperatorOnlyPolicy, ScopedViewSetMixin
 
 
 class ImagesAdminAPI(ImagesAdminAPIViewSet):
@@ -58,3 +64,36 @@ class LocalDateTimeDisplay(BaseFieldDisplay):
 
 
 register_display_class(models.DateTimeField, display_class=LocalDateTimeDisplay)
+
+
+# Failed sign-ins (django-axes, #19 item 5): the operator sees who is being
+# guessed at and from where, and deletes a row to unlock early.
+register_permission_policy(
+    AccessAttempt, OperatorOnlyPolicy(AccessAttempt, {"view", "delete"})
+)
+
+
+class LoginAttemptViewSet(ScopedViewSetMixin, ModelViewSet):
+    name = "login_attempts"
+    url_prefix = "dang-nhap-sai"
+    model = AccessAttempt
+    icon = "lock"
+    menu_label = _("Đăng nhập sai")
+    menu_order = 900
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = ["username"]
+    list_display = [
+        "username",
+        "ip_address",
+        "path_info",
+        "failures_since_start",
+        DateColumn("attempt_time", label=_("Lần cuối")),
+    ]
+    search_fields = ["username", "ip_address"]
+
+
+@hooks.register("register_admin_viewset")
+def register_login_attempts():
+    return LoginAttemptViewSet()

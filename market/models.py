@@ -21,6 +21,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.private_files import RandomName, private_storage
+
 from . import places
 from .fields import GtinField
 from .identifiers import (
@@ -590,13 +592,15 @@ class Certification(models.Model):
     scope = models.CharField(_("phạm vi"), max_length=200, blank=True)
     issued_on = models.DateField(_("ngày cấp"), null=True, blank=True)
     valid_until = models.DateField(_("có hiệu lực đến"), null=True, blank=True)
-    document = models.ForeignKey(
-        "wagtaildocs.Document",
-        null=True,
+    # Private storage, random name: a scan carries the farmer's name and
+    # address, so it is never at a public URL (cms/private_files.py); the
+    # seller's staff and the operator open it through `certification_scan`.
+    scan = models.FileField(
+        _("bản chụp giấy chứng nhận"),
+        upload_to=RandomName("certificates/%Y/%m/"),
+        storage=private_storage,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("bản chụp giấy chứng nhận"),
+        max_length=200,
     )
     status = models.CharField(
         _("duyệt"),

@@ -15,6 +15,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from market.access import sellers_of
 from market.models import (
     Certification,
     CertificationKind,
@@ -340,3 +341,9 @@ def product_certificate(
 def product_breadcrumbs(*, page) -> list:
     """Ancestors below the site root, for the breadcrumb trail (one query)."""
     return list(page.get_ancestors().filter(depth__gt=1).specific(defer=True))
+
+
+def certifications_visible_to(*, user) -> QuerySet[Certification]:
+    """Certifications whose scan `user` may open: the operator every one,
+    seller staff their own sellers', anyone else (anonymous too) none."""
+    return Certification.objects.filter(seller__in=sellers_of(user))

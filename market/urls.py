@@ -12,4 +12,9 @@ urlpatterns = [
         name="seller_application_status",
     ),
     path("dang-ky-ban-hang/phuong-xa/", views.ward_options, name="seller_apply_wards"),
+    path(
+        "chung-nhan/<int:pk>/ban-chup/",
+        views.certification_scan,
+        name="certification_scan",
+    ),
 ]

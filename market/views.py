@@ -7,12 +7,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms.private_files import private_file_response
 from market import places
 from market.forms import SellerApplicationForm, bank_name
 from market.models import SellerApplication
+from market.selectors import certifications_visible_to
 from market.services.sellers import seller_application_submit
 
 CHOOSE_PROVINCE = "choose_province"
+SCAN_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,3 +69,25 @@ def ward_options(request):
     response = JsonResponse({"wards": [[code, name] for code, name in wards]})
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@require_GET
+@never_cache
+def certification_scan(request, pk: int):
+    """A certificate's scan, to the seller's staff and the operator only.
+
+    Anyone else (another farmer, a shopper, anonymous) gets 404, the same as
+    for a certificate that does not exist: a scan holds names and addresses.
+    """
+    certification = get_object_or_404(
+        certifications_visible_to(user=request.user).exclude(scan=""), pk=pk
+    )
+    extension = certification.scan.name.rsplit(".", 1)[-1].lower()
+    if extension not in SCAN_TYPES:
+        raise Http404
+    return private_file_response(
+        request,
+        certification.scan.name,
+        filename=f"chung-nhan-{certification.pk}.{extension}",
+        content_type=SCAN_TYPES[extension],
+    )

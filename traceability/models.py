@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.private_files import RandomName, private_storage
 from market.identifiers import tax_code_validator
 from market.models import Address, Seller, Variant
-from traceability.storage import label_storage
 
 
 def gln_validator(value: str) -> None:
@@ -341,11 +341,12 @@ class LabelRun(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("lần báo tiến độ cuối")
     )
-    # Kept out of MEDIA_ROOT: the PDF's unit codes are genuine (storage.py).
+    # Private storage, random name: the PDF's unit codes are genuine, anyone
+    # holding it could print them (cms/private_files.py).
     pdf = models.FileField(
-        upload_to="labels/%Y/%m/",
+        upload_to=RandomName("labels/%Y/%m/"),
         blank=True,
-        storage=label_storage,
+        storage=private_storage,
         verbose_name=_("tệp PDF"),
     )
     error = models.TextField(blank=True, verbose_name=_("lỗi"))

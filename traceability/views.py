@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from market.checkout.clients import client_address
 from traceability.selectors_scan import scan_page_data
 from traceability.services.scans import (
     problem_report_create,
@@ -62,15 +62,6 @@ def is_scan_path(link: str) -> bool:
         and link.isprintable()
         and not any(char in link for char in ' \\"<>')
     )
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address; behind our proxy, the one the proxy appended."""
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _client(request: HttpRequest) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import warnings
 from collections import defaultdict
 
 from django.conf import settings
@@ -19,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
-from wagtail.documents import get_document_model
 
 from market.models import (
     Certification,
@@ -81,16 +81,36 @@ def certification_document_check(*, upload: UploadedFile) -> str:
             _("Chỉ nhận tệp PDF hoặc ảnh JPG, PNG, WebP. Hãy chụp hoặc quét lại giấy.")
         )
     if kind != _PDF:
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as error:
-            raise CertificationError(
-                _("Ảnh bị hỏng, không mở được. Hãy chụp lại giấy chứng nhận.")
-            ) from error
-        finally:
-            upload.seek(0)
+        _image_check(upload)
     return kind
+
+
+def _image_check(upload: UploadedFile) -> None:
+    """A photo that opens, and no bigger than WAGTAILIMAGES_MAX_IMAGE_PIXELS:
+    a decompression bomb (a small PNG that unpacks to gigabytes) is refused
+    from its header, before any pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(f"{width}x{height}")
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise CertificationError(
+            _(
+                "Ảnh có quá nhiều điểm ảnh (tối đa %(megapixels)s triệu). "
+                "Hãy chụp lại với cỡ ảnh nhỏ hơn."
+            )
+            % {"megapixels": settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS // 1_000_000}
+        ) from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise CertificationError(
+            _("Ảnh bị hỏng, không mở được. Hãy chụp lại giấy chứng nhận.")
+        ) from error
+    finally:
+        upload.seek(0)
 
 
 def _sniff(head: bytes) -> str | None:
@@ -105,22 +125,15 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _document_create(*, seller: Seller, user, upload: UploadedFile, title: str):
-    certification_document_check(upload=upload)
-    Document = get_document_model()
-    document = Document(
-        title=title[:255],
-        file=upload,
-        collection=seller.collection,
-        uploaded_by_user=user,
-    )
-    if document.collection is None:
-        # Provisioning gives every seller a collection; old rows may lack one.
-        from wagtail.models import Collection
+def _scan_attach(*, certification: Certification, upload: UploadedFile) -> None:
+    """Check the scan and store it in the private storage under a random name
+    (the uploaded name often holds the farmer's name or phone number)."""
+    kind = certification_document_check(upload=upload)
+    certification.scan.save(f"scan.{kind}", upload, save=False)
 
-        document.collection = Collection.get_first_root_node()
-    document.save()
-    return document
+
+def _scan_remove(name: str) -> None:
+    Certification._meta.get_field("scan").storage.delete(name)
 
 
 # --- rules on the fields ---------------------------------------------------------
@@ -204,11 +217,9 @@ def certification_submit(
     certification = Certification(seller=seller, status=ReviewStatus.PENDING)
     for field in SELLER_FIELDS:
         setattr(certification, field, data.get(field) or _blank(field))
-    certification.full_clean(exclude=["document"])
+    certification.full_clean(exclude=["scan"])
+    _scan_attach(certification=certification, upload=upload)
     with transaction.atomic():
-        certification.document = _document_create(
-            seller=seller, user=user, upload=upload, title=str(certification)
-        )
         certification.save()
         transaction.on_commit(lambda: _mail_operator_new(certification))
     return certification
@@ -226,14 +237,12 @@ def certification_update(
         )
         for field in SELLER_FIELDS:
             setattr(certification, field, data.get(field) or _blank(field))
-        certification.full_clean(exclude=["document"])
+        certification.full_clean(exclude=["scan"])
         if upload is not None:
-            certification.document = _document_create(
-                seller=certification.seller,
-                user=user,
-                upload=upload,
-                title=str(certification),
-            )
+            replaced = certification.scan.name
+            _scan_attach(certification=certification, upload=upload)
+            if replaced:
+                transaction.on_commit(lambda: _scan_remove(replaced))
         certification.status = ReviewStatus.PENDING
         certification.review_note = ""
         certification.reviewed_by = None
@@ -287,8 +296,11 @@ def _review(certification, reviewer, status, note) -> Certification:
 def certification_delete(*, certification: Certification) -> None:
     """Remove a certification and refresh the badges it fed."""
     with transaction.atomic():
+        scan = certification.scan.name
         certification.delete()
         _refresh_products(certification)
+        if scan:
+            transaction.on_commit(lambda: _scan_remove(scan))
 
 
 def _refresh_products(certification: Certification) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -225,7 +226,9 @@ class CertificationForm(WagtailAdminModelForm):
         label=_("Ảnh chụp hoặc bản quét giấy chứng nhận"),
         required=False,
         help_text=_("PDF, JPG, PNG hoặc WebP, tối đa 10 MB."),
-        widget=forms.ClearableFileInput(
+        # Not ClearableFileInput: it would link the stored scan's URL, and a
+        # private file has none (the inspect page links the checked view).
+        widget=forms.FileInput(
             attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
         ),
     )
@@ -263,6 +266,12 @@ class CertificationSaveMixin:
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
+    def _upload(self, form) -> UploadedFile | None:
+        # A file field's cleaned value is the stored file when nothing new
+        # was chosen: only a new upload replaces the scan.
+        upload = form.cleaned_data.get("scan")
+        return upload if isinstance(upload, UploadedFile) else None
+
     def _service_data(self, form) -> dict:
         return {
             field: form.cleaned_data.get(field) for field in cert_services.SELLER_FIELDS
@@ -275,7 +284,7 @@ class CertificationCreateView(CertificationSaveMixin, generic.CreateView):
             seller=self.form.cleaned_data["seller"],
             user=self.request.user,
             data=self._service_data(self.form),
-            upload=self.form.cleaned_data.get("scan"),
+            upload=self._upload(self.form),
         )
 
 
@@ -285,7 +294,7 @@ class CertificationEditView(CertificationSaveMixin, generic.EditView):
             certification=self.object,
             user=self.request.user,
             data=self._service_data(self.form),
-            upload=self.form.cleaned_data.get("scan"),
+            upload=self._upload(self.form),
         )
 
 
@@ -417,7 +426,6 @@ class CertificationViewSet(ScopedViewSetMixin, ModelViewSet):
         "scope",
         "issued_on",
         "valid_until",
-        "document",
         "status",
         "review_note",
         "reviewed_by",

@@ -74,8 +74,18 @@ def page(browser, live_server):
             page.outside_requests.append(request.url)
 
     page.on("request", record)
+    # Whatever the Content-Security-Policy blocked (an inline script or style
+    # without the nonce, another origin): every browser test fails on it.
+    page.csp_violations = []
+
+    def console(message):
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(message.text)
+
+    page.on("console", console)
     yield page
     context.close()
+    assert page.csp_violations == [], "\n".join(page.csp_violations)
 
 
 def axe_violations(page, context=None) -> list:

@@ -41,9 +41,11 @@ def test_a_farmer_types_the_shelf_count_and_a_wrong_one_is_explained(page, live_
     page.get_by_role("button", name="Lưu tồn kho").click()
     page.get_by_text("Đang có 2 đơn vị giữ cho đơn hàng", exact=False).wait_for()
     # Wagtail fades its messages in over half a second; judge them shown.
-    page.wait_for_function(
-        "getComputedStyle(document.querySelector('.messages > ul')).opacity === '1'"
-    )
+    # (Playwright's `expect`, not a string predicate: the admin's CSP has no
+    # 'unsafe-eval'.)
+    from playwright.sync_api import expect
+
+    expect(page.locator(".messages > ul")).to_have_css("opacity", "1")
     assert box.input_value() == "1"
     assert axe_violations(page, context=OUR_PART) == []
 

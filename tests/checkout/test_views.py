@@ -334,3 +334,32 @@ def test_a_quantity_of_zero_removes_the_line_and_says_so(client, catalogue):
     assert "Đã bỏ sản phẩm khỏi giỏ." in page
     assert "Đã cập nhật giỏ hàng." not in page
     assert client.session["cart"] == {str(sauce.pk): 1}
+
+
+def test_the_card_order_page_may_load_only_the_gateways_script(catalogue, customer):
+    """CSP (#19, item 9): the order page that takes a card adds the card
+    gateway's origin to the public policy; a VietQR order page does not."""
+    from market.checkout.services import ShippingAddress
+
+    tea, _ = catalogue
+    gateway = "http://127.0.0.1:8420"
+    pages = {}
+    for method in ("card", "vietqr"):
+        placed = order_place(
+            cart_lines=[LineRequest(tea.pk, 1)],
+            customer=customer,
+            address=ShippingAddress(HANOI, HANOI_WARD, "12 Đội Cấn"),
+            payment_method=method,
+        )
+        pages[method] = Client().get(order_url(placed))
+
+    card = {
+        part.split()[0]: part.split()[1:]
+        for part in pages["card"]["Content-Security-Policy"].split(";")
+    }
+    assert f"{gateway}/js.stripe.com/v3/" in pages["card"].content.decode()
+    assert card["script-src"][0] == "'self'" and gateway in card["script-src"]
+    assert gateway in card["connect-src"]
+    assert card["frame-src"] == [gateway]
+    assert "'unsafe-inline'" not in pages["card"]["Content-Security-Policy"]
+    assert gateway not in pages["vietqr"]["Content-Security-Policy"]

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from wagtail.documents.models import Document
 
+from cms.private_files import private_storage
 from market.checkout.models import Order
 from market.checkout.selectors import order_url
 from tests.factories import (
@@ -32,7 +33,6 @@ from tests.factories import (
 )
 from traceability.models import LabelRun, LabelRunStatus, LotStatus
 from traceability.services.links import lot_link
-from traceability.storage import labels_root
 
 pytestmark = [
     pytest.mark.skipif(
@@ -165,7 +165,7 @@ def test_a_restored_copy_serves_the_same_verdicts_orders_and_files(
     dump = tmp_path / "nguonque.dump"
     source = _database_url(connection.settings_dict["NAME"])
     _run("pg_dump", "-Fc", "--no-owner", "-f", str(dump), "-d", source)
-    media, labels = Path(settings.MEDIA_ROOT), Path(labels_root())
+    media, labels = Path(settings.MEDIA_ROOT), Path(private_storage().location)
     backup = tmp_path / "backup"
     backup.mkdir()
     _run("rsync", "-a", f"{media}/", str(backup / "media"))
@@ -200,7 +200,7 @@ def test_a_restored_copy_serves_the_same_verdicts_orders_and_files(
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": target,
         "MEDIA_ROOT": str(restored / "media"),
-        "LABELS_ROOT": str(restored / "media-private"),
+        "PRIVATE_MEDIA_ROOT": str(restored / "media-private"),
         "SEARCH_INDEX_PATH": str(tmp_path / "search"),
         "PYTHONPATH": str(ROOT),
     }

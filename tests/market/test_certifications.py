@@ -111,8 +111,11 @@ def test_ocop_is_valid_36_months_from_issue_and_waits_for_review(shop):
 
     assert certification.status == ReviewStatus.PENDING
     assert certification.valid_until == dt.date(2027, 5, 14)
-    assert certification.document.collection == seller.collection
-    assert certification.document.uploaded_by_user == user
+    # Stored privately under a random name, not the uploaded one.
+    assert certification.scan.name.startswith("certificates/")
+    assert certification.scan.name.endswith(".pdf")
+    assert "giay-chung-nhan" not in certification.scan.name
+    assert certification.scan.read() == PDF
 
 
 @pytest.mark.parametrize("stars", [None, 2, 6])
@@ -389,3 +392,78 @@ def test_time_left_reads_in_years_and_months():
         validity_text(certification, today=dt.date(2025, 12, 3))
         == "28/02/2028 (còn 2 năm 2 tháng)"
     )
+
+
+def bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
+    """A 49 KB PNG that unpacks to 400 million pixels (1 bit each)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    row = b"\x00" * (1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("size", [(20_000, 20_000), (10_000, 10_000), (7_000, 7_000)])
+def test_a_decompression_bomb_scan_is_refused_with_a_clear_message(size):
+    """400 MP (Pillow's error), 100 MP (Pillow's warning) and 49 MP (ours)."""
+    bomb = SimpleUploadedFile("giay.png", bomb_png(*size), content_type="image/png")
+
+    with pytest.raises(ValidationError, match="quá nhiều điểm ảnh"):
+        certification_document_check(upload=bomb)
+
+
+def test_a_decompression_bomb_in_the_admin_form_is_a_form_error_not_a_500(client, shop):
+    seller, user, _store = shop
+    client.force_login(user)
+
+    response = client.post(
+        reverse("certifications:add"),
+        {
+            "seller": seller.pk,
+            "kind": "vietgap",
+            "number": "VG-BOM",
+            "issuer": "Quacert",
+            "scope": "Rau ăn lá",
+            "issued_on": "2025-03-01",
+            "valid_until": "2028-02-28",
+            "scan": SimpleUploadedFile("bom.png", bomb_png(), "image/png"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "quá nhiều điểm ảnh" in response.content.decode()
+    assert not Certification.objects.filter(number="VG-BOM").exists()
+
+
+def test_a_decompression_bomb_uploaded_as_a_wagtail_image_is_refused(client, shop):
+    from wagtail.images import get_image_model
+
+    client.force_login(operator_create())
+
+    single = client.post(
+        reverse("wagtailimages:add"),
+        {"title": "Bom", "file": SimpleUploadedFile("bom.png", bomb_png())},
+    )
+    multiple = client.post(
+        reverse("wagtailimages:add_multiple"),
+        {"files[]": SimpleUploadedFile("bom.png", bomb_png())},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+
+    assert single.status_code == 200
+    assert "vượt quá" in single.content.decode() or "pixel" in single.text.lower()
+    assert multiple.status_code == 200
+    assert multiple.json()["success"] is False
+    assert not get_image_model().objects.filter(title__in=["Bom", "bom"]).exists()

@@ -567,7 +567,7 @@ def test_first_view_is_at_most_14_kb_gzip_with_css_inlined(client):
     response = client.get(signed_path(lot, "10"))
 
     body = response.content
-    assert b"<style>" in body and b'rel="stylesheet"' not in body
+    assert b"<style nonce=" in body and b'rel="stylesheet"' not in body
     assert len(gzip.compress(body, compresslevel=6)) <= 14 * 1024
 
 
@@ -698,7 +698,7 @@ def test_reports_are_rate_limited_per_client(client):
 
 
 def test_behind_the_proxy_clients_are_counted_by_forwarded_address(settings):
-    settings.USE_X_FORWARDED_FOR = True
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     settings.SCAN_SUSPICIOUS_CLIENTS = 1
     lot = LotFactory(serials_issued=10)
     path = signed_path(lot, "2")
@@ -796,3 +796,20 @@ def test_a_forged_code_stays_not_genuine_with_fallbacks(client, settings):
 )
 def test_a_huge_lot_id_or_serial_is_a_clean_4xx(client, path):
     assert 400 <= client.get(path).status_code < 500
+
+
+def test_without_a_proxy_a_forged_forwarded_header_is_not_another_client(settings):
+    """NUM_PROXIES=0 (the default): the scan page counts REMOTE_ADDR, as the
+    API throttles do, so rotating X-Forwarded-For makes no new clients."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    settings.SCAN_SUSPICIOUS_CLIENTS = 1
+    lot = LotFactory(serials_issued=10)
+    path = signed_path(lot, "2")
+    visitor = Client(REMOTE_ADDR="203.0.113.9")
+
+    verdicts = [
+        verdict_of(visitor.get(path, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"))
+        for n in range(3)
+    ]
+
+    assert verdicts == ["genuine"] * 3

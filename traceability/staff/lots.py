@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from cms.private_files import private_file_response
 from market.access import user_seller_ids
 from market.models import Variant
 from market.staff.access import ScopedViewSetMixin, SellerScopedPolicy
@@ -261,14 +262,13 @@ def label_run_download(request, pk: int):
     run = get_object_or_404(label_runs_visible_to(user=request.user), pk=pk)
     if run.status != LabelRunStatus.DONE or not run.pdf:
         raise Http404
-    response = FileResponse(
-        run.pdf.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        request,
+        run.pdf.name,
         filename=f"tem-{run.lot.code}-{run.first_serial}.pdf",
         content_type="application/pdf",
+        as_attachment=True,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @hooks.register("register_admin_urls")
