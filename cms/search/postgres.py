@@ -44,8 +44,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.db import connections
-from django.db.models import Count, F, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Count, F, FloatField, Func, TextField, Value
 from django.db.models.functions import Cast
 from django.utils.encoding import force_str
 from modelsearch.backends.database.postgres import postgres as stock
@@ -468,19 +467,51 @@ class AutocompleteTsQueryBuilder(TsQueryBuilder):
         return self.plain_text(text, "and", boost)
 
 
-def score_sql(features, column: str) -> tuple[str, list]:
-    """The score of a row: the sum of the weights of the features its
-    `column` vector matches (features with the same tsquery are merged)."""
-    if not features:
-        return "0.0", []
-    merged: dict[str, float] = {}
+def merged(features) -> list[tuple[str, float]]:
+    """Features with the same tsquery as one, their weights added."""
+    found: dict[str, float] = {}
     for text, weight in features:
-        merged[text] = merged.get(text, 0.0) + weight
-    parts = [
-        f"(CASE WHEN {column} @@ %s::tsquery THEN {weight:.4f} ELSE 0 END)"
-        for weight in merged.values()
-    ]
-    return " + ".join(parts), list(merged)
+        found[text] = found.get(text, 0.0) + weight
+    return list(found.items())
+
+
+class Matches(Func):
+    """``vector @@ 'tsquery text'::tsquery``; the column is compiled by Django
+    (so it keeps its alias inside sub-selects), the query is a parameter."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, query: str):
+        super().__init__(F(column))
+        self.query = query
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"({column} @@ %s::tsquery)", [*params, self.query]
+
+
+class FeatureScore(Func):
+    """The sum of the weights of the features the vector matches."""
+
+    output_field = FloatField()
+
+    def __init__(self, column: str, features):
+        super().__init__(F(column))
+        self.features = merged(features)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        if not self.features:
+            return "0.0", []
+        parts, params = [], []
+        for text, weight in self.features:
+            # `weight` is a float we computed: formatted, never user text.
+            parts.append(
+                f"(CASE WHEN {column} @@ %s::tsquery THEN {weight:.4f} ELSE 0 END)"
+            )
+            params += [*column_params, text]
+        return "(" + " + ".join(parts) + ")", params
 
 
 class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
@@ -511,19 +542,14 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
         pks = self.queryset.order_by().annotate(
             _nq_pk=Cast("pk", output_field=TextField())
         )
-        column = f"{IndexEntry._meta.db_table}.{self.column}"
-        score, params = score_sql(compiled.features, column)
         return (
             IndexEntry._default_manager.using(self.queryset.db)
             .filter(
+                Matches(self.column, compiled.match),
                 content_type_id__in=get_descendants_content_types_pks(model),
                 object_id__in=pks.values("_nq_pk"),
             )
-            .extra(  # noqa: S610 - our column name; the query text is a parameter
-                where=[f"{column} @@ %s::tsquery"],
-                params=[compiled.match],
-            )
-            .alias(_score=RawSQL(score, params))  # noqa: S611 - weights are floats we format
+            .alias(_score=FeatureScore(self.column, compiled.features))
         )
 
     def search(self, config, start, stop, score_field=None, backend=None):
@@ -548,7 +574,7 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
             _nq_pk__in=entries.values("object_id")
         )
         if score_field:
-            matched = matched.annotate(**{score_field: RawSQL("0.0", [])})
+            matched = matched.annotate(**{score_field: Value(0.0)})
         return matched[start:stop]
 
     def count(self, backend):
