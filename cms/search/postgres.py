@@ -44,7 +44,16 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.db import connections
-from django.db.models import BooleanField, Count, F, FloatField, Func, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    TextField,
+    Value,
+    Window,
+)
 from django.db.models.functions import Cast
 from django.utils.encoding import force_str
 from modelsearch.backends.database.postgres import postgres as stock
@@ -79,6 +88,8 @@ PLAIN_SYNONYM_WEIGHT = 0.9
 # folded score (A: the title, boost 2, counts twice as in Whoosh's catch-all
 # plus its boosted field).
 LOW_WEIGHTS = {"C": 0.6, "D": 0.3}
+# Rows of a ranking kept with its total: the first pages of a search.
+TOP_ROWS = 60
 MAX_POSITION = 16383  # PostgreSQL's limit for a position in a tsvector
 MAX_POSITIONS = 255  # per lexeme (PostgreSQL keeps 256)
 FIELD_GAP = 2  # positions between two field values: no phrase across them
@@ -561,11 +572,14 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
             return self.queryset.none()
         entries = self.entries(backend)
         if self.order_by_relevance:
-            rows = list(
-                entries.annotate(_s=F("_score"))
-                .order_by("-_s", "object_id")
-                .values_list("object_id", "_s")[start:stop]
-            )
+            if stop is not None and stop <= TOP_ROWS:
+                rows = self.top(backend)[0][start:stop]
+            else:
+                rows = list(
+                    entries.annotate(_s=F("_score"))
+                    .order_by("-_s", "object_id")
+                    .values_list("object_id", "_s")[start:stop]
+                )
             return RankedPage(self.queryset, rows, score_field)
         queryset = self.queryset
         if not queryset.query.order_by:
@@ -577,7 +591,24 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
             matched = matched.annotate(**{score_field: Value(0.0)})
         return matched[start:stop]
 
+    def top(self, backend):
+        """The first TOP_ROWS (object id, score) rows and the number of all
+        matches, from one statement (``COUNT(*) OVER ()``): a search page's
+        count and first pages cost one ranking, not two."""
+        if not hasattr(self, "_top"):
+            rows = list(
+                self.entries(backend)
+                .annotate(_s=F("_score"), _total=Window(Count("*")))
+                .order_by("-_s", "object_id")
+                .values_list("object_id", "_s", "_total")[:TOP_ROWS]
+            )
+            total = rows[0][2] if rows else 0
+            self._top = ([(object_id, score) for object_id, score, _ in rows], total)
+        return self._top
+
     def count(self, backend):
+        if self.order_by_relevance:
+            return self.top(backend)[1]
         return self.entries(backend).count()
 
 
