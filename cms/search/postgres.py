@@ -43,21 +43,30 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from django.db import connections
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     F,
     FloatField,
     Func,
+    IntegerField,
     TextField,
     Value,
-    Window,
 )
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.functions import Cast
 from django.utils.encoding import force_str
+from modelsearch.backends.base import FilterError, FilterFieldError
 from modelsearch.backends.database.postgres import postgres as stock
-from modelsearch.index import AutocompleteField, RelatedFields, SearchField
+from modelsearch.index import (
+    AutocompleteField,
+    FilterField,
+    RelatedFields,
+    SearchField,
+)
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
@@ -237,6 +246,8 @@ def entry_row(obj) -> dict:
             for head in heads(text):
                 body.add_keyword(head)
         (titles if field.field_name == "title" else others).append(text)
+    for attname, value in booleans(obj).items():
+        body.add_keyword(f"f:{attname}:{'t' if value else 'f'}")
     auto = VectorBuilder()
     for _field, text in _values(obj, fields, AutocompleteField):
         auto.add_text(text, "D", exact=False)
@@ -247,6 +258,23 @@ def entry_row(obj) -> dict:
         "title_text": " ".join(titles),
         "body_text": " ".join(others),
     }
+
+
+def booleans(obj) -> dict[str, bool]:
+    """The object's own boolean FilterFields (``live`` on pages): kept in the
+    vector as ``f:live:t`` so a search can answer ``.live()`` itself."""
+    values = {}
+    for field in obj.get_search_fields():
+        if not isinstance(field, FilterField):
+            continue
+        try:
+            model_field = field.get_field(type(obj))
+        except FieldDoesNotExist:
+            continue
+        value = field.get_value(obj)
+        if isinstance(model_field, models.BooleanField) and isinstance(value, bool):
+            values[field.get_attname(type(obj))] = value
+    return values
 
 
 def write_rows(alias: str, *, upserts, deletes) -> int:
@@ -295,6 +323,10 @@ def write_rows(alias: str, *, upserts, deletes) -> int:
 
 
 # --- queries ---------------------------------------------------------------
+
+
+class NotInIndex(Exception):
+    """A queryset filter the index cannot answer."""
 
 
 class Compiled:
@@ -545,23 +577,61 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
             self._compiled = builder.build(self.simplified)
         return self._compiled
 
+    def _process_lookup(self, field_path, lookup, value):
+        if len(field_path) != 1 or lookup != "exact" or not isinstance(value, bool):
+            raise NotInIndex
+        attname = field_path[0].get_attname(self.queryset.model)
+        if attname not in self._index_filters:
+            raise NotInIndex
+        return quote(f"f:{attname}:{'t' if value else 'f'}")
+
+    def _process_match_none(self):
+        raise NotInIndex
+
+    def _connect_filters(self, filters, connector, negated):
+        if negated or connector != "AND":
+            raise NotInIndex
+        return _and([part for part in filters if part is not None])
+
+    def index_filter(self, backend) -> str | None:
+        """The tsquery the index answers the queryset's filters with ("" for
+        none), or None when the database must check them: exact matches on
+        the boolean FilterFields in the backend's INDEX_FILTERS (``live``)."""
+        if not backend.index_filters:
+            return None
+        self._index_filters = backend.index_filters
+        try:
+            found = self._get_filters_from_queryset()
+        except (NotInIndex, FilterError, FilterFieldError):
+            return None
+        return found or ""
+
     def entries(self, backend):
         """IndexEntry rows of the queryset's objects that match, with their
         score as ``_score``."""
         compiled = self.compiled(backend)
         model = self.queryset.model
-        pks = self.queryset.order_by().annotate(
-            _nq_pk=Cast("pk", output_field=TextField())
+        answered = self.index_filter(backend)
+        entries = IndexEntry._default_manager.using(self.queryset.db).filter(
+            Matches(self.column, _and([compiled.match, answered])),
+            content_type_id__in=get_descendants_content_types_pks(model),
         )
-        return (
-            IndexEntry._default_manager.using(self.queryset.db)
-            .filter(
-                Matches(self.column, compiled.match),
-                content_type_id__in=get_descendants_content_types_pks(model),
-                object_id__in=pks.values("_nq_pk"),
+        # With `answered`, `live()` and the like come from the vectors (every
+        # publish and unpublish re-indexes the page): no look-up of the page
+        # rows; the page's objects are still read through the queryset.
+        if answered is None and integer_pk(model):
+            # The entry's key read as the model's integer key: the planner
+            # looks each match up by primary key instead of hashing every
+            # row the queryset allows (465 → 60 ms at 65 000 products).
+            entries = entries.alias(
+                _nq_pk=Cast("object_id", output_field=BigIntegerField())
+            ).filter(_nq_pk__in=self.queryset.order_by().values("pk"))
+        elif answered is None:
+            pks = self.queryset.order_by().annotate(
+                _nq_pk=Cast("pk", output_field=TextField())
             )
-            .alias(_score=FeatureScore(self.column, compiled.features))
-        )
+            entries = entries.filter(object_id__in=pks.values("_nq_pk"))
+        return entries.alias(_score=FeatureScore(self.column, compiled.features))
 
     def search(self, config, start, stop, score_field=None, backend=None):
         if not self.own_path:
@@ -596,12 +666,17 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
         matches, from one statement (``COUNT(*) OVER ()``): a search page's
         count and first pages cost one ranking, not two."""
         if not hasattr(self, "_top"):
-            rows = list(
-                self.entries(backend)
-                .annotate(_s=F("_score"), _total=Window(Count("*")))
-                .order_by("-_s", "object_id")
-                .values_list("object_id", "_s", "_total")[:TOP_ROWS]
+            inner = self.entries(backend).annotate(_s=F("_score"))
+            sql, params = inner.values_list("object_id", "_s").query.sql_with_params()
+            # Scored in the sub-select, counted and sorted outside it: the
+            # window then carries (id, score) pairs, not the vectors.
+            outer = (
+                "SELECT ranked.*, COUNT(*) OVER () FROM ("  # noqa: S608 - Django's SQL
+                f"{sql} OFFSET 0) AS ranked ORDER BY 2 DESC, 1 LIMIT {TOP_ROWS:d}"
             )
+            with connections[self.queryset.db].cursor() as cursor:
+                cursor.execute(outer, params)
+                rows = cursor.fetchall()
             total = rows[0][2] if rows else 0
             self._top = ([(object_id, score) for object_id, score, _ in rows], total)
         return self._top
@@ -610,6 +685,13 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
         if self.order_by_relevance:
             return self.top(backend)[1]
         return self.entries(backend).count()
+
+
+def integer_pk(model) -> bool:
+    field = model._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    return isinstance(field, IntegerField | AutoFieldMixin)
 
 
 class RankedPage:
@@ -706,6 +788,13 @@ class NguonQueIndex(stock.PostgresIndex):
             self.backend.submit_write(alias, upserts=upserts, deletes=deletes)
 
 
+def analyze(index) -> None:
+    """Fresh planner statistics after a rebuild: with the estimates of an
+    empty table PostgreSQL hashes the whole catalogue for every search."""
+    with index.write_connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {IndexEntry._meta.db_table}")
+
+
 class NguonQueRebuilder(stock.PostgresSearchRebuilder):
     def start(self):
         index = super().start()
@@ -714,6 +803,7 @@ class NguonQueRebuilder(stock.PostgresSearchRebuilder):
 
     def finish(self):
         self.index.direct = False
+        analyze(self.index)
 
 
 class NguonQueAtomicRebuilder(stock.PostgresSearchAtomicRebuilder):
@@ -726,6 +816,7 @@ class NguonQueAtomicRebuilder(stock.PostgresSearchAtomicRebuilder):
         self.index.direct = False
         self.transaction.__exit__(None, None, None)
         self.transaction_opened = False
+        analyze(self.index)
 
 
 class NguonQueSearchBackend(stock.PostgresSearchBackend):
@@ -744,6 +835,9 @@ class NguonQueSearchBackend(stock.PostgresSearchBackend):
         # As the Whoosh backend: the last word of `search()` also matches the
         # words it starts; False keeps modelsearch's whole-word contract.
         self.complete_last_word = bool(params.get("COMPLETE_LAST_WORD", True))
+        # Boolean FilterFields the vectors answer (as the Whoosh backend's
+        # INDEX_FILTERS); only fields every change re-indexes belong here.
+        self.index_filters = frozenset(params.get("INDEX_FILTERS", ("live",)))
 
     def submit_write(self, alias, *, upserts, deletes):
         from .tasks import enqueue_postgres_write
