@@ -246,11 +246,13 @@ def entry_row(obj) -> dict:
             for head in heads(text):
                 body.add_keyword(head)
         (titles if field.field_name == "title" else others).append(text)
-    for attname, value in booleans(obj).items():
-        body.add_keyword(f"f:{attname}:{'t' if value else 'f'}")
     auto = VectorBuilder()
     for _field, text in _values(obj, fields, AutocompleteField):
         auto.add_text(text, "D", exact=False)
+    for attname, value in booleans(obj).items():
+        # In both vectors: search() and autocomplete() answer live() alike.
+        for vector in (body, auto):
+            vector.add_keyword(f"f:{attname}:{'t' if value else 'f'}")
     return {
         "object_id": force_str(obj.pk),
         "body": body.literal(),
@@ -429,9 +431,12 @@ class TsQueryBuilder:
             options = [_and(typed_parts)]
             weight = SYNONYM_WEIGHT if marked else PLAIN_SYNONYM_WEIGHT
             for other in slot.alternatives:
-                name = _and([quote(w if has_marks(w) else fold(w)) for w in other])
+                lexemes = [quote(w if has_marks(w) else fold(w)) for w in other]
+                name = _and(lexemes)
                 options.append(name)
+                # As a typed word: once anywhere, once more in the title.
                 features.append((name, boost * weight))
+                features.append((_and([f"{x}:A" for x in lexemes]), boost * weight))
             matches.append(_or(options))
         match = _and(matches) if operator == "and" else _or(matches)
         features += self.bonuses(slots, boost)
