@@ -87,6 +87,7 @@ from .compiler import (
     SYNONYM_WEIGHT,
     simplify,
 )
+from .documents import field_specs
 from .synonyms import query_code, query_slots, text_codes
 
 IndexEntry = stock.IndexEntry
@@ -359,8 +360,11 @@ def _phrase(lexemes):
 
 
 class TsQueryBuilder:
-    def __init__(self, complete: bool = True):
+    def __init__(self, complete: bool = True, weights: frozenset = frozenset("ABCD")):
         self.complete = complete
+        # The weight classes the model's fields use: a feature for a class
+        # no field has would test every row for nothing.
+        self.weights = weights
 
     def build(self, q, boost: float = 1.0) -> Compiled:
         if isinstance(q, PlainText):
@@ -387,12 +391,14 @@ class TsQueryBuilder:
 
     def word_features(self, word: str, boost: float, complete: bool):
         folded = quote(fold(word))
+        catch_all = "AB" + ("C" if "C" in self.weights else "")
         features = [
-            (f"{folded}:ABC", boost * FOLDED_WEIGHT),
+            (f"{folded}:{catch_all}", boost * FOLDED_WEIGHT),
             (f"{folded}:A", boost * FOLDED_WEIGHT),
         ] + [
             (f"{folded}:{weight}", boost * FOLDED_WEIGHT * low)
             for weight, low in LOW_WEIGHTS.items()
+            if weight in self.weights
         ]
         if has_marks(word):
             exact = quote(word)
@@ -578,7 +584,13 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
 
     def compiled(self, backend) -> Compiled:
         if not hasattr(self, "_compiled"):
-            builder = self.builder_class(complete=backend.complete_last_word)
+            weights = frozenset(
+                weight_for(spec.boost)
+                for spec in field_specs(self.queryset.model, SearchField)
+            )
+            builder = self.builder_class(
+                complete=backend.complete_last_word, weights=weights
+            )
             self._compiled = builder.build(self.simplified)
         return self._compiled
 
