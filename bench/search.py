@@ -1,9 +1,14 @@
-"""Search speed and relevance at catalogue scale: Whoosh vs Wagtail's database
-backend on the same data, in one run.
+"""Search speed and relevance at catalogue scale: Whoosh, Wagtail's database
+backend and (with --postgres) the PostgreSQL engine on the same data, in one
+run.
 
     .venv/bin/python bench/search.py [rows] [--fresh] [--no-build] [--postgres]
+        [--backends=whoosh,database,postgres]
 
-`rows` defaults to 100 000 variants.
+`rows` defaults to 100 000 variants. `--backends` picks some of them (in
+that order); the database backend and the PostgreSQL engine write the same
+modelsearch table, so each is rebuilt just before its queries, and
+`--no-build` is only meaningful for one of them.
 
 `--no-build` times the queries again on the indexes a previous run built.
 `--postgres` keeps the catalogue in PostgreSQL (database `nguonque_bench`
@@ -206,6 +211,8 @@ def setup_django(index_dir: Path, database_url: str):
             "AUTO_UPDATE": False,
         },
     }
+    if database_url.startswith("postgres"):
+        backends["postgres"] = {"BACKEND": "cms.search.postgres", "AUTO_UPDATE": False}
     settings.WAGTAILSEARCH_BACKENDS = backends
     settings.MODELSEARCH_BACKENDS = backends
     # As cms/wsgi.py does in a served process: what is loaded at start-up is
@@ -445,6 +452,20 @@ def _median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def chosen_backends(postgres: bool) -> list[tuple[str, str]]:
+    """(name, backend entry) of the backends to run, from --backends=."""
+    names = {"whoosh": "default", "database": "database"}
+    if postgres:
+        names["postgres"] = "postgres"
+    chosen = [
+        arg.split("=", 1)[1].split(",")
+        for arg in sys.argv
+        if arg.startswith("--backends=")
+    ]
+    wanted = chosen[0] if chosen else list(names)
+    return [(name, backend) for name, backend in names.items() if name in wanted]
+
+
 def main():
     args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     rows = int(args[0]) if args else 100_000
@@ -481,7 +502,7 @@ def main():
         flush=True,
     )
     judged = judged_queries()
-    for backend, name in (("default", "whoosh"), ("database", "database")):
+    for name, backend in chosen_backends(postgres):
         if "--no-build" in sys.argv:  # time the queries on the indexes built before
             rate = "(not rebuilt)"
         else:

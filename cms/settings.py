@@ -329,6 +329,10 @@ if SEARCH_BACKEND == "whoosh":
     WAGTAILSEARCH_BACKENDS = {
         "default": {"BACKEND": "cms.search.backend", "PATH": str(SEARCH_INDEX_PATH)}
     }
+elif SEARCH_BACKEND == "postgres":
+    # PostgreSQL full-text search with the Whoosh backend's Vietnamese rules
+    # (cms/search/postgres.py): the engine several app hosts share.
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search.postgres"}}
 elif SEARCH_BACKEND == "database":
     # Wagtail's database backend, with the synonym table (cms/search/database.py).
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search.database"}}

@@ -43,3 +43,11 @@ MODELSEARCH_BACKENDS = {
         "COMPLETE_LAST_WORD": False,
     }
 }
+# CONFORMANCE_BACKEND=postgres: the PostgreSQL engine on DATABASE_URL's server.
+if os.environ.get("CONFORMANCE_BACKEND") == "postgres":
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    MODELSEARCH_BACKENDS = {
+        "default": {"BACKEND": "cms.search.postgres", "COMPLETE_LAST_WORD": False}
+    }

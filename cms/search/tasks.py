@@ -36,13 +36,29 @@ def enqueue_index_write(*, path: str, upserts: list[dict], deletes: list[str]):
     None): a save that is rolled back never reaches the index. The immediate
     backend (tests, no worker) still writes at once, inside the transaction.
     """
-    backend = index_write.get_backend()
-    queued = index_write
+    return _enqueue(index_write, path=path, upserts=upserts, deletes=deletes)
+
+
+def _enqueue(write_task, **kwargs):
+    backend = write_task.get_backend()
+    queued = write_task
     if SEARCH_QUEUE in getattr(backend, "queues", ()):
-        queued = index_write.using(queue_name=SEARCH_QUEUE)
+        queued = write_task.using(queue_name=SEARCH_QUEUE)
     if isinstance(backend, ImmediateBackend):
-        return queued.enqueue(path=path, upserts=upserts, deletes=deletes)
-    transaction.on_commit(
-        functools.partial(queued.enqueue, path=path, upserts=upserts, deletes=deletes)
-    )
+        return queued.enqueue(**kwargs)
+    transaction.on_commit(functools.partial(queued.enqueue, **kwargs))
     return None
+
+
+@task()
+def postgres_index_write(*, alias: str, upserts: list, deletes: list) -> int:
+    """Apply one batch of rows to the PostgreSQL search table (`cms.search.
+    postgres`): the same single path as `index_write`."""
+    from .postgres import write_rows
+
+    return write_rows(alias, upserts=upserts, deletes=deletes)
+
+
+def enqueue_postgres_write(*, alias: str, upserts: list, deletes: list):
+    """As `enqueue_index_write`, for the PostgreSQL backend."""
+    return _enqueue(postgres_index_write, alias=alias, upserts=upserts, deletes=deletes)

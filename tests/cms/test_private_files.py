@@ -17,9 +17,15 @@ from django.urls import reverse
 from cms.private_files import PrivateFileSystemStorage
 from market.models import CertificationKind
 from market.services.certifications import certification_submit
-from tests.factories import operator_create
-from tests.market.factories_sellers import market_index, png_bytes, seller_with_login
-from tests.traceability.factories import FarmFactory, LotFactory, SellerFactory
+from tests.factories import (
+    FarmFactory,
+    LotFactory,
+    SellerFactory,
+    market_index,
+    operator_create,
+    png_bytes,
+    seller_with_login,
+)
 from traceability.services.labels import label_run_create, label_run_render
 
 pytestmark = pytest.mark.django_db

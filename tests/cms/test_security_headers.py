@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
+from tests.factories import LotFactory
 from tests.production_env import production_settings
-from tests.traceability.factories import LotFactory
 from tests.traceability.scan_helpers import signed_path
 
 pytestmark = pytest.mark.django_db

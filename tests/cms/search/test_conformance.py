@@ -4,6 +4,7 @@ The suite needs modelsearch's test models, so it runs in a child pytest
 process with tests/search_conformance_settings.py (conformance_suite.py).
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -27,6 +28,22 @@ SQLITE_BACKEND_PASSES = 108
     reason=missing_reason(conformance.SHARED_FIXTURES / "search.json"),
 )
 def test_whoosh_backend_passes_modelsearch_backend_tests():
+    env = {k: v for k, v in os.environ.items() if k != "CONFORMANCE_BACKEND"}
+    _run_suite(env)
+
+
+@pytest.mark.skipif(
+    not (conformance.SHARED_FIXTURES / "search.json").exists(),
+    reason=missing_reason(conformance.SHARED_FIXTURES / "search.json"),
+)
+def test_postgres_engine_passes_modelsearch_backend_tests():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("the PostgreSQL engine needs DATABASE_URL=postgres://…")
+    _run_suite({**os.environ, "CONFORMANCE_BACKEND": "postgres"})
+
+
+def _run_suite(env):
     proc = subprocess.run(  # noqa: S603 - our own interpreter and test file
         [
             sys.executable,
@@ -45,6 +62,7 @@ def test_whoosh_backend_passes_modelsearch_backend_tests():
         text=True,
         timeout=900,
         check=False,
+        env=env,
     )
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     print(summary)

@@ -8,7 +8,17 @@ from modelsearch.backends import get_search_backend
 from cms.search import store
 from cms.search.tasks import index_write
 from market.models import ProductPage, Stock
+from tests.cms.search.engines import postgres_engine
 from tests.factories import SellerFactory, product_create, store_for
+
+
+@pytest.fixture(autouse=True)
+def _whoosh_only(db):
+    if postgres_engine():
+        pytest.skip(
+            "Whoosh's own index and write path; the PostgreSQL engine's are "
+            "in test_postgres.py"
+        )
 
 
 def engine_pks(query):
