@@ -4,7 +4,7 @@ Two gunicorn hosts on different ports with different working folders
 (MEDIA_ROOT, SEARCH_INDEX_PATH: nothing shared on disk) and one RQ worker
 share only what several machines share: this test's PostgreSQL database,
 Redis (cache, sessions, tasks), moto's S3 server and the search engine
-(SEARCH_BACKEND=database: Wagtail's database backend in PostgreSQL).
+(SEARCH_BACKEND=postgres: our PostgreSQL full-text engine).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import uuid
 
 import pytest
 import requests
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from PIL import Image as PILImage
@@ -73,7 +72,7 @@ def hosts(transactional_db, s3_server, s3_client, tmp_path):  # noqa: F811
         s3_endpoint=s3_server,
         media_bucket=media,
         private_bucket=private,
-        SEARCH_BACKEND="database",
+        SEARCH_BACKEND="postgres",
     )
     a = Host("host-a", tmp_path / "a", env, workers=1)
     b = Host("host-b", tmp_path / "b", env, workers=1)
@@ -227,11 +226,6 @@ def test_what_host_a_does_host_b_shows(hosts, home_page):
     assert "L2HOST" in after.text
 
     # A label PDF asked for on A, rendered by the worker, downloads through B.
-    if "private" not in settings.STORAGES:
-        pytest.xfail(
-            "label PDFs are written to the worker's own disk until they move to "
-            'STORAGES["private"] (the private-files work, issue 16)'
-        )
     asked = _post_form(
         on_a,
         a,

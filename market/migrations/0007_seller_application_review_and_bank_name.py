@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('market', '0004_merge_0002_tax_withholding_0003_gtin_normalise_rows'),
+        ('market', '0006_remove_certification_document'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('traceability', '0004_lot_unbound_codes'),
+        ('traceability', '0005_lot_inputs_circular_02'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("traceability", "0004_lot_unbound_codes")]
+    dependencies = [("traceability", "0006_diary_client_id")]
 
     operations = [
         migrations.AlterField(
