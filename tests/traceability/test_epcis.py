@@ -1,12 +1,12 @@
 import datetime as dt
 import itertools
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from tests.factories import FarmFactory, LotFactory, VariantFactory
+from tests.shared_files import missing_reason, shared_file
 from traceability import epcis
 from traceability.models import Lot
 from traceability.selectors import lot_epcis_document
@@ -14,13 +14,7 @@ from traceability.services.events import lot_event_append
 from traceability.services.lots import lot_create
 
 # The official schema sits in the `shared` folder next to the repository.
-SCHEMA = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "standards"
-    / "epcis"
-    / "EPCIS-JSON-Schema.json"
-)
+SCHEMA = shared_file("standards", "epcis", "EPCIS-JSON-Schema.json")
 T = dt.datetime(2026, 10, 20, 3, 0, tzinfo=dt.UTC)
 
 
@@ -28,7 +22,7 @@ def epcis_validator() -> Draft7Validator:
     """The official EPCIS 2.0 JSON schema with format checks (URIs included);
     skips the test when `../shared` is not next to the repository."""
     if not SCHEMA.exists():
-        pytest.skip("the official EPCIS schema (../shared/standards/epcis) is absent")
+        pytest.skip(missing_reason(SCHEMA))
     schema = json.loads(SCHEMA.read_text())
     return Draft7Validator(schema, format_checker=FormatChecker())
 
