@@ -115,8 +115,10 @@ def test_diary_entries_made_offline_are_sent_once_when_back_online(
     page = phone.new_page()
     _sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/nong-dan/nhat-ky/")
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(r => !!r.active)", timeout=10_000
+    # evaluate runs over the DevTools protocol, outside the page's CSP (a
+    # wait_for_function predicate is eval'd in the page, which the CSP refuses)
+    assert page.evaluate(
+        "async () => !!(await navigator.serviceWorker.ready).active"
     )
 
     phone.set_offline(True)

@@ -21,7 +21,7 @@ from tests.factories import (
     FarmFactory,
     LotFactory,
     SellerFactory,
-    market_index,
+    market_ensure,
     operator_create,
     png_bytes,
     seller_with_login,
@@ -52,7 +52,7 @@ def _scan(seller, user, number="VG-1"):
 
 @pytest.fixture
 def two_farmers(home_page):
-    market_index(home_page)
+    market_ensure()
     return seller_with_login(legal_name="Nhà An"), seller_with_login(
         legal_name="Nhà Bình"
     )

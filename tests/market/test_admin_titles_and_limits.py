@@ -49,9 +49,9 @@ def test_application_review_shows_local_time_and_no_none(client):
 
 
 def test_application_review_names_the_reviewer_after_approval(client, home_page):
-    from tests.factories import market_index
+    from tests.factories import market_ensure
 
-    market_index(home_page)
+    market_ensure()
     operator = operator_create("lan.pham")
     application = SellerApplicationFactory()
     client.force_login(operator)

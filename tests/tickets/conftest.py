@@ -24,11 +24,11 @@ def hanoi_address():
 @pytest.fixture
 def world(home_page, tariffs):
     """Two sellers with a login each; seller A sells a tour with one slot."""
-    from tests.factories import market_index, seller_with_login
+    from tests.factories import market_ensure, seller_with_login
 
     from .factories import slot_create, tour_create
 
-    market_index(home_page)
+    market_ensure()
     seller_a, farmer_a, _store = seller_with_login(legal_name="HTX Rừng dừa Bảy Mẫu")
     seller_b, farmer_b, _store_b = seller_with_login(legal_name="HTX Mắm Cửa Hội")
     tour = tour_create(seller_a)

@@ -17,7 +17,7 @@ from tests.browser.conftest import axe_violations
 from tests.browser.test_checkout_flow import check_out, fill_card
 from tests.browser.test_farmer_flow import admin_login
 from tests.factories import (
-    market_index,
+    market_ensure,
     seller_with_login,
     slot_create,
     tariffs_create,
@@ -44,7 +44,7 @@ def test_buy_a_ticket_by_card_see_it_and_check_it_in(
     localstripe,  # noqa: F811 — fixture
 ):
     tariffs_create()
-    market_index(home_page)
+    market_ensure()
     seller, farmer, _store = seller_with_login(legal_name="HTX Rừng dừa Bảy Mẫu")
     slot = slot_create(tour_create(seller), capacity=5)
     gateway.GatewayClient().register_webhook(

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
@@ -20,9 +21,7 @@ def test_search_page_finds_without_diacritics_suggests_and_passes_axe(
     box = page.get_by_label("Bạn muốn tìm gì?")
     box.press_sequentially("mat o", delay=30)
     # the progressive enhancement fills the datalist from the JSON endpoint
-    page.wait_for_function(
-        "document.querySelectorAll('#q-suggestions option').length > 0"
-    )
+    expect(page.locator("#q-suggestions option")).not_to_have_count(0)
     assert page.locator("#q-suggestions option").first.get_attribute("value") == (
         "Mật ong bạc hà Đồng Văn"
     )
