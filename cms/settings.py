@@ -477,12 +477,20 @@ GS1_COMPANY_PREFIXES = env_list("GS1_COMPANY_PREFIXES")
 # Public pages: our own files, inline <script>/<style> only with the request's
 # nonce, no framing, forms only to us. CSP_MEDIA_ORIGINS: where images come
 # from besides us (object storage, a CDN), comma-separated origins.
+# Public media read straight from the bucket (or its CDN domain) is one of them.
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")
+if MEDIA_BUCKET:
+    _media_origin = (
+        f"https://{env('MEDIA_DOMAIN')}" if env("MEDIA_DOMAIN") else S3_ENDPOINT_URL
+    ) or f"https://{MEDIA_BUCKET}.s3.{S3_REGION_NAME}.amazonaws.com"
+    CSP_MEDIA_ORIGINS.append(_media_origin.rstrip("/"))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", *env_list("CSP_MEDIA_ORIGINS")],
+        # blob: the farm diary shrinks a photo on the phone before sending it
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [NONE],
@@ -499,7 +507,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_INLINE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", *env_list("CSP_MEDIA_ORIGINS")],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-src": [SELF],

@@ -117,9 +117,7 @@ def test_diary_entries_made_offline_are_sent_once_when_back_online(
     page.goto(f"{live_server.url}/nong-dan/nhat-ky/")
     # evaluate runs over the DevTools protocol, outside the page's CSP (a
     # wait_for_function predicate is eval'd in the page, which the CSP refuses)
-    assert page.evaluate(
-        "async () => !!(await navigator.serviceWorker.ready).active"
-    )
+    assert page.evaluate("async () => !!(await navigator.serviceWorker.ready).active")
 
     phone.set_offline(True)
     page.reload()  # the service worker's copy of the diary page

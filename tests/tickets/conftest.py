@@ -24,9 +24,12 @@ def hanoi_address():
 @pytest.fixture
 def world(home_page, tariffs):
     """Two sellers with a login each; seller A sells a tour with one slot."""
-    from tests.factories import market_ensure, seller_with_login
-
-    from .factories import slot_create, tour_create
+    from tests.factories import (
+        market_ensure,
+        seller_with_login,
+        slot_create,
+        tour_create,
+    )
 
     market_ensure()
     seller_a, farmer_a, _store = seller_with_login(legal_name="HTX Rừng dừa Bảy Mẫu")
