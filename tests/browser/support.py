@@ -59,8 +59,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh page that records every request leaving the live server."""
+    # A cheap phone: 360 CSS px wide (issue 13's journeys).
     context = browser.new_context(
-        locale="vi-VN", viewport={"width": 390, "height": 844}
+        locale="vi-VN", viewport={"width": 360, "height": 780}
     )
     page = context.new_page()
     page.outside_requests = []
@@ -90,8 +91,22 @@ def page(browser, live_server):
 
 def axe_violations(page, context=None) -> list:
     """Accessibility problems axe-core finds on the current page (or in the
-    part of it that the CSS selector `context` names)."""
+    part of it that the CSS selector `context` names), and, for a whole page,
+    a sideways scroll (the page wider than the phone's window)."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, context=context)
-    return results.response["violations"]
+    violations = results.response["violations"]
+    if context is None:
+        # A page wider than the phone is as bad as a missing label there.
+        wide, window = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if wide > window:
+            violations.append(
+                {
+                    "id": "horizontal-scroll",
+                    "help": f"{page.url} is {wide} px wide in a {window} px window",
+                }
+            )
+    return violations

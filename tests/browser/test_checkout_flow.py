@@ -31,9 +31,7 @@ from tests.payments.conftest import (  # noqa: F401 — fixtures
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.localstripe,
-    # serialized_rollback: the Wagtail root page and collection from migrations
-    # survive the flush of earlier transactional tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PAID = "Đã thanh toán"

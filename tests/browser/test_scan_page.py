@@ -9,9 +9,6 @@ from tests.factories import LotFactory, UserFactory
 from traceability.services.links import lot_link
 from traceability.services.recalls import lot_recall
 
-# Not serialized_rollback: with it, every second test of this file failed to
-# restore content types (UNIQUE constraint); the roots are recreated instead
-# (tests/conftest.py does that for every transactional test).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

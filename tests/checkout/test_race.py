@@ -26,9 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-# serialized_rollback: the Wagtail root page from migrations survives the flush
-# of earlier transactional tests.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fifty_buyers_race_for_the_last_ten_units(home_page, customer, hanoi_address):
     tariffs_create()
     seller = seller_create(home_page)

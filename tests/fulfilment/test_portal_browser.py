@@ -19,10 +19,9 @@ from traceability.services.packing import shipment_pack
 
 from .pdf import pdf_page_images
 
-# serialized_rollback keeps the Wagtail root page and locale from migrations.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

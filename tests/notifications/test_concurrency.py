@@ -17,7 +17,7 @@ from market.notifications.services import (
 from tests.factories import SellerFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     # SQLite's in-memory test database answers "table is locked" instead of
     # waiting; the row locks this proves are PostgreSQL's.
     pytest.mark.skipif(

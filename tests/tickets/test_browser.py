@@ -33,7 +33,7 @@ from tests.payments.conftest import (  # noqa: F401 — fixtures
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.localstripe,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
