@@ -147,6 +147,8 @@ def test_the_readme_production_section_works_top_to_bottom(  # noqa: C901 - one 
             if line.startswith(("new()", "export ")):
                 continue  # the environment: production_env() above
             words = shlex.split(line, comments=True)
+            if not words:
+                continue  # a comment line
             if words[:2] == [".venv/bin/python", "manage.py"]:
                 args = words[2:]
                 if args[0] == "rqworker":
