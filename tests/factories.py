@@ -62,14 +62,12 @@ from traceability.models import DiaryEntry, DiaryKind, Farm, Lot
 
 # --- Places ----------------------------------------------------------------
 HA_NOI = 1
-HANOI = HA_NOI
 HANOI_WARD = 4  # Phường Ba Đình
 HCMC = 79
 HCMC_WARD = 26882  # Phường An Hội Tây
 NINH_BINH = 37  # borders Hà Nội
 NINH_BINH_WARD = 13579
 DA_NANG = places.find_province("Thành phố Đà Nẵng")
-QUANG_NAM_DA_NANG = DA_NANG
 PHU_THO = places.find_province("Tỉnh Phú Thọ")
 CAN_THO = places.find_province("Thành phố Cần Thơ")
 HOI_AN_DONG = places.find_ward(province_code=DA_NANG, name="Phường Hội An Đông")

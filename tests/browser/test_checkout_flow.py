@@ -13,7 +13,7 @@ from django.urls import reverse
 from market.payments import gateway
 from tests.browser.conftest import axe_violations
 from tests.factories import (
-    HANOI,
+    HA_NOI,
     HANOI_WARD,
     HCMC,
     seller_create,
@@ -40,7 +40,7 @@ PAID = "Đã thanh toán"
 @pytest.fixture
 def shop(home_page, localstripe, live_server):  # noqa: F811 — fixture
     tariffs_create()
-    tea_farm = seller_create(home_page, province_code=HANOI, name="HTX Chè Tân Cương")
+    tea_farm = seller_create(home_page, province_code=HA_NOI, name="HTX Chè Tân Cương")
     sauce_house = seller_create(home_page, province_code=HCMC, name="Hộ Mắm Cần Giờ")
     tea = variant_create(
         tea_farm, title="Chè búp Tân Cương", unit="gói", price_vnd=120_000
@@ -66,7 +66,7 @@ def check_out(page, base, method_label):
     page.goto(f"{base}/thanh-toan/")
     page.get_by_label("Họ tên người nhận").fill("Nguyễn Văn An")
     page.get_by_label("Số điện thoại di động").fill("0912345678")
-    page.get_by_label("Tỉnh / thành phố").select_option(str(HANOI))
+    page.get_by_label("Tỉnh / thành phố").select_option(str(HA_NOI))
     # checkout.js fills the wards and fees in place: no button to press.
     page.locator(f'select[name="ward_code"] option[value="{HANOI_WARD}"]').wait_for(
         state="attached"

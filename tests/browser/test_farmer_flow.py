@@ -13,7 +13,7 @@ from market import places
 from market.models import Certification, ProductPage, ReviewStatus, StorePage
 from tests.browser.conftest import axe_violations
 from tests.factories import (
-    QUANG_NAM_DA_NANG,
+    DA_NANG,
     market_ensure,
     png_bytes,
     valid_tax_code,
@@ -34,7 +34,7 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     market = market_ensure()
     get_user_model().objects.create_superuser("vanhanh-b", "", "vanhanh-mat-khau-1")
     base = live_server.url
-    ward_code, ward_label = places.wards(QUANG_NAM_DA_NANG)[1]
+    ward_code, ward_label = places.wards(DA_NANG)[1]
 
     # 1. A new user applies; JavaScript fills the ward list for the province
     page.goto(base + "/dang-ky-ban-hang/")
@@ -46,9 +46,7 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     page.get_by_label("Mã số thuế", exact=True).fill(valid_tax_code(777))
     page.get_by_label("Họ tên người liên hệ", exact=True).fill("Trần Thị Hoa")
     page.get_by_label("Số điện thoại di động", exact=True).fill(PHONE)
-    page.get_by_label("Tỉnh / thành phố", exact=True).select_option(
-        str(QUANG_NAM_DA_NANG)
-    )
+    page.get_by_label("Tỉnh / thành phố", exact=True).select_option(str(DA_NANG))
     ward = page.get_by_label("Phường / xã", exact=True)
     ward.locator(f'option[value="{ward_code}"]').wait_for(state="attached")
     ward.select_option(str(ward_code))
@@ -140,7 +138,7 @@ def test_new_farmer_applies_lists_a_product_and_it_goes_live(page, live_server):
     # (Only public pages count here: the Wagtail admin checks for its own
     # updates on releases.wagtail.org.)
     page.outside_requests.clear()
-    page.goto(base + market.url + f"?province={QUANG_NAM_DA_NANG}")
+    page.goto(base + market.url + f"?province={DA_NANG}")
     listing = page.get_by_role("link", name=PRODUCT)
     assert listing.is_visible()
     page.goto(base + product.url)

@@ -1,7 +1,7 @@
 import pytest
 
 from market.checkout.services import Customer, ShippingAddress
-from tests.factories import HANOI, HANOI_WARD, tariffs_create
+from tests.factories import HA_NOI, HANOI_WARD, tariffs_create
 
 
 @pytest.fixture
@@ -17,5 +17,5 @@ def customer():
 @pytest.fixture
 def hanoi_address():
     return ShippingAddress(
-        province_code=HANOI, ward_code=HANOI_WARD, line="12 ngõ 34 Đội Cấn"
+        province_code=HA_NOI, ward_code=HANOI_WARD, line="12 ngõ 34 Đội Cấn"
     )

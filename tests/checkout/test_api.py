@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from market.checkout.api import ORDER_EXAMPLE
 from market.checkout.models import Order
 from market.models import Stock
-from tests.factories import HANOI, seller_create, variant_create
+from tests.factories import HA_NOI, seller_create, variant_create
 
 EXAMPLE_SKU = ORDER_EXAMPLE["lines"][0]["sku"]
 
@@ -28,7 +28,7 @@ def api():
 
 @pytest.fixture
 def tea(home_page, tariffs):
-    seller = seller_create(home_page, province_code=HANOI, name="HTX Chè Tân Cương")
+    seller = seller_create(home_page, province_code=HA_NOI, name="HTX Chè Tân Cương")
     return variant_create(
         seller,
         title="Chè Tân Cương",

@@ -9,7 +9,7 @@ import pytest
 from market.checkout.models import Order
 from tests.browser.conftest import axe_violations
 from tests.factories import (
-    HANOI,
+    HA_NOI,
     HANOI_WARD,
     HCMC,
     seller_create,
@@ -27,7 +27,7 @@ pytestmark = [
 def goods(home_page, live_server):
     tariffs_create()
     tea = variant_create(
-        seller_create(home_page, province_code=HANOI, name="HTX Chè Thái"),
+        seller_create(home_page, province_code=HA_NOI, name="HTX Chè Thái"),
         title="Chè búp",
         unit="gói",
         price_vnd=120_000,
@@ -71,7 +71,7 @@ def test_a_shopper_orders_from_two_sellers_on_accessible_pages(
     page.get_by_role("link", name="Đặt hàng").click()
     page.get_by_label("Họ tên người nhận").fill("Trần Thị Mai")
     page.get_by_label("Số điện thoại di động").fill("0912 345 678")
-    page.get_by_label("Tỉnh / thành phố").select_option(str(HANOI))
+    page.get_by_label("Tỉnh / thành phố").select_option(str(HA_NOI))
     # checkout.js fills the wards and fees in place: no button to press.
     page.locator(f'select[name="ward_code"] option[value="{HANOI_WARD}"]').wait_for(
         state="attached"

@@ -22,7 +22,7 @@ from market.checkout.models import Order
 from market.checkout.selectors import order_url
 from market.models import Stock
 from tests.factories import (
-    HANOI,
+    HA_NOI,
     HANOI_WARD,
     seller_create,
     user_create,
@@ -39,7 +39,7 @@ def fresh_throttle():
 
 @pytest.fixture
 def sauce(home_page, tariffs):
-    seller = seller_create(home_page, province_code=HANOI, name="Hộ Mắm Cửa Hội")
+    seller = seller_create(home_page, province_code=HA_NOI, name="Hộ Mắm Cửa Hội")
     return variant_create(
         seller, title="Nước mắm", unit="chai", price_vnd=85_000, on_hand=30
     )
@@ -64,7 +64,7 @@ def place_from_cart(client: Client) -> str:
     form = {
         "customer_name": "Lan",
         "phone": "0912345678",
-        "province_code": HANOI,
+        "province_code": HA_NOI,
         "ward_code": HANOI_WARD,
         "address_line": "12 Đội Cấn",
         "payment_method": "vietqr",

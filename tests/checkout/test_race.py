@@ -1,10 +1,9 @@
 """Stock under real concurrency: only meaningful on PostgreSQL (row locks)."""
 
 import random
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from market.checkout.models import Order, Shipment
@@ -16,6 +15,7 @@ from market.checkout.services import (
     shipment_mark_shipped,
 )
 from market.models import Stock
+from tests.concurrency import at_once
 from tests.factories import seller_create, tariffs_create, variant_create
 
 BUYERS = 50
@@ -32,36 +32,25 @@ def test_fifty_buyers_race_for_the_last_ten_units(home_page, customer, hanoi_add
     seller = seller_create(home_page)
     scarce = variant_create(seller, title="Mật ong rừng", on_hand=LAST_UNITS)
     plenty = variant_create(seller, title="Chè búp", on_hand=1000)
-    start = threading.Barrier(BUYERS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def buyer(n: int) -> None:
+    def buyer(n: int) -> str:
         lines = [LineRequest(scarce.pk, 1), LineRequest(plenty.pk, 1)]
         random.Random(n).shuffle(lines)  # lines in any order: locks stay ordered
         try:
-            start.wait()
             order_place(
                 cart_lines=lines,
                 customer=customer,
                 address=hanoi_address,
                 payment_method="vietqr",
             )
-            result = "sold"
         except OutOfStock:
-            result = "out"
-        except Exception as error:  # deadlocks and the like fail the test
-            result = f"error: {error!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
+            return "out"
+        return "sold"
 
-    threads = [threading.Thread(target=buyer, args=(n,)) for n in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    # Deadlocks and the like come back as exceptions and fail the first assert.
+    outcomes = [
+        o if isinstance(o, str) else f"error: {o!r}" for o in at_once(BUYERS, buyer)
+    ]
 
     assert sorted(set(outcomes)) == ["out", "sold"], outcomes
     assert outcomes.count("sold") == LAST_UNITS

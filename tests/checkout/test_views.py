@@ -8,7 +8,7 @@ from market.checkout.selectors import order_url
 from market.checkout.services import LineRequest, order_place
 from market.models import Stock
 from tests.factories import (
-    HANOI,
+    HA_NOI,
     HANOI_WARD,
     HCMC,
     seller_create,
@@ -19,7 +19,7 @@ from tests.factories import (
 
 @pytest.fixture
 def catalogue(home_page, tariffs):
-    hanoi = seller_create(home_page, province_code=HANOI, name="HTX Chè Thái")
+    hanoi = seller_create(home_page, province_code=HA_NOI, name="HTX Chè Thái")
     saigon = seller_create(home_page, province_code=HCMC, name="Hộ Mắm Cần Giờ")
     tea = variant_create(hanoi, title="Chè búp", unit="gói", price_vnd=120_000)
     sauce = variant_create(
@@ -78,7 +78,7 @@ def test_checkout_quotes_each_seller_then_places_the_order(client, catalogue):
         "customer_name": "Trần Thị Mai",
         "phone": "+84 912 345 678",
         "email": "mai@example.vn",
-        "province_code": HANOI,
+        "province_code": HA_NOI,
         "address_line": "12 ngõ 34 Đội Cấn",
         "payment_method": "vietqr",
     }
@@ -114,7 +114,7 @@ def test_the_province_step_keeps_what_was_typed_and_goes_on_to_the_ward(
         {
             "customer_name": "Trần Thị Mai",
             "phone": "0912 345 678",
-            "province_code": HANOI,
+            "province_code": HA_NOI,
             "address_line": "12 ngõ 34 Đội Cấn",
             "action": "quote",
         },
@@ -136,7 +136,7 @@ def test_checkout_refuses_a_total_the_shopper_did_not_see(client, catalogue):
         {
             "customer_name": "Mai",
             "phone": "0912345678",
-            "province_code": HANOI,
+            "province_code": HA_NOI,
             "ward_code": HANOI_WARD,
             "address_line": "12 Đội Cấn",
             "payment_method": "card",
@@ -153,7 +153,7 @@ def test_checkout_explains_a_wrong_phone_number(client, catalogue):
     add(client, tea, 1)
     response = client.post(
         "/thanh-toan/",
-        {"phone": "0212345678", "province_code": HANOI, "action": "place"},
+        {"phone": "0212345678", "province_code": HA_NOI, "action": "place"},
     )
     page = response.content.decode()
     assert "bắt đầu bằng 03, 05, 07, 08" in page
@@ -192,7 +192,7 @@ def test_the_saved_cart_follows_removals_and_empties_when_the_order_is_placed(
         {
             "customer_name": "Lan",
             "phone": "0912345678",
-            "province_code": HANOI,
+            "province_code": HA_NOI,
             "ward_code": HANOI_WARD,
             "address_line": "12 Đội Cấn",
             "payment_method": "vietqr",
@@ -238,7 +238,7 @@ def test_the_signed_in_owner_needs_no_token_but_others_do(catalogue, customer):
     placed = order_place(
         cart_lines=[LineRequest(tea.pk, 1)],
         customer=customer,
-        address=ShippingAddress(HANOI, HANOI_WARD, "12 Đội Cấn"),
+        address=ShippingAddress(HA_NOI, HANOI_WARD, "12 Đội Cấn"),
         payment_method="card",
         user=owner,
     )
@@ -348,7 +348,7 @@ def test_the_card_order_page_may_load_only_the_gateways_script(catalogue, custom
         placed = order_place(
             cart_lines=[LineRequest(tea.pk, 1)],
             customer=customer,
-            address=ShippingAddress(HANOI, HANOI_WARD, "12 Đội Cấn"),
+            address=ShippingAddress(HA_NOI, HANOI_WARD, "12 Đội Cấn"),
             payment_method=method,
         )
         pages[method] = Client().get(order_url(placed))

@@ -51,7 +51,7 @@ from market.notifications.models import Delivery, NotificationPreference
 from market.payments.models import BankTransfer, Payment, PaymentEvent
 from market.tickets.models import Ticket, TimeSlot
 from tests.factories import (
-    QUANG_NAM_DA_NANG,
+    DA_NANG,
     CertificationFactory,
     FarmFactory,
     LotFactory,
@@ -186,7 +186,7 @@ def world(home_page):
     seller_a, farmer_a, _store = seller_with_login(legal_name="HTX Chè Tân Cương")
     _seller_b, farmer_b, _store_b = seller_with_login(legal_name="HTX Mắm Cửa Hội")
     partner_a = PartnerFactory(code="bc-a", name="Bưu điện A")
-    PartnerAreaFactory(partner=partner_a, province_code=QUANG_NAM_DA_NANG)
+    PartnerAreaFactory(partner=partner_a, province_code=DA_NANG)
     endpoint = WebhookEndpointFactory(partner=partner_a)
     partner_b_staff = _admin_access(UserFactory(username="nv-buu-dien-b"))
     PartnerFactory(code="bc-b", name="Bưu điện B", staff=[partner_b_staff])

@@ -1,12 +1,11 @@
 """The same partner event sent many times at once is one change."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from market.fulfilment.models import ParcelEvent, ParcelStatus
 from market.fulfilment.services.parcels import parcel_set_status
+from tests.concurrency import at_once, errors_of
 from tests.factories import (
     HA_NOI,
     PartnerAreaFactory,
@@ -31,28 +30,16 @@ def test_ten_concurrent_copies_of_one_event_change_the_parcel_once():
     PartnerAreaFactory(partner=partner, province_code=HA_NOI)
     seller = SellerFactory(province_code=HA_NOI, ward_code=ward_of(HA_NOI, 2))
     parcel = order_with_shipments(sellers=[seller]).shipments.get().parcel
-    results, errors = [], []
-    start = threading.Barrier(10)
-
-    def send():
-        try:
-            start.wait()
-            change = parcel_set_status(
+    results = at_once(
+        10,
+        lambda _n: (
+            parcel_set_status(
                 parcel=parcel, status=ParcelStatus.ACCEPTED, client_event_id="dup-1"
-            )
-            results.append(change.created)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+            ).created
+        ),
+    )
 
-    threads = [threading.Thread(target=send) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert errors_of(results) == []
     assert sorted(results) == [False] * 9 + [True]
     assert ParcelEvent.objects.filter(client_event_id="dup-1").count() == 1
     parcel.refresh_from_db()

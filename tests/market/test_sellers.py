@@ -25,8 +25,8 @@ from market.services.sellers import (
     seller_provision,
 )
 from tests.factories import (
+    DA_NANG,
     HOI_AN_WARD,
-    QUANG_NAM_DA_NANG,
     SellerApplicationFactory,
     SellerFactory,
     UserFactory,
@@ -56,7 +56,7 @@ def form_data(**overrides):
         "contact_name": "Trần Thị Hoa",
         "phone": "0905 123 456",
         "email": "hoa@example.vn",
-        "province_code": str(QUANG_NAM_DA_NANG),
+        "province_code": str(DA_NANG),
         "ward_code": str(HOI_AN_WARD),
         "address_line": "Thôn Võng Nhi",
         "bank_bin": "970405",
@@ -106,26 +106,24 @@ def test_without_javascript_choosing_a_province_lists_its_wards_and_saves_nothin
     client,
 ):
     # Given a user who has filled half the form and picked a province
-    data = {"legal_name": "HTX Rau Tam Đảo", "province_code": str(QUANG_NAM_DA_NANG)}
+    data = {"legal_name": "HTX Rau Tam Đảo", "province_code": str(DA_NANG)}
     # When they press "Chọn tỉnh này"
     response = client.post(reverse("seller_apply"), {**data, "choose_province": "1"})
     html = response.content.decode()
     # Then the form comes back with what they typed and that province's wards,
     # without error messages and without saving anything
     assert 'value="HTX Rau Tam Đảo"' in html
-    for code, name in places.wards(QUANG_NAM_DA_NANG)[:3]:
+    for code, name in places.wards(DA_NANG)[:3]:
         assert f'<option value="{code}">{name}</option>' in html
     assert "Hãy điền mục này" not in html
     assert not SellerApplication.objects.exists()
 
 
 def test_ward_options_json_for_the_enhancement_script(client):
-    response = client.get(
-        reverse("seller_apply_wards"), {"province_code": QUANG_NAM_DA_NANG}
-    )
+    response = client.get(reverse("seller_apply_wards"), {"province_code": DA_NANG})
     wards = response.json()["wards"]
     assert [code for code, _name in wards] == [
-        code for code, _name in places.wards(QUANG_NAM_DA_NANG)
+        code for code, _name in places.wards(DA_NANG)
     ]
 
 

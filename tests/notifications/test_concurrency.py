@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -14,6 +12,7 @@ from market.notifications.services import (
     preference_set,
     seller_notify,
 )
+from tests.concurrency import at_once, errors_of
 from tests.factories import SellerFactory
 
 pytestmark = [
@@ -24,28 +23,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs PostgreSQL row locks"
     ),
 ]
-
-
-def _at_once(count, work):
-    start = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(work())
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 def _message():
@@ -64,8 +41,8 @@ def test_five_workers_on_one_delivery_send_one_sms(sim):
     sim.requests.clear()
     sim.request_ids.clear()
 
-    results = _at_once(5, lambda: delivery_attempt(delivery_id=delivery.pk))
-
+    results = at_once(5, lambda _n: delivery_attempt(delivery_id=delivery.pk))
+    assert errors_of(results) == []
     assert sum(result is not None for result in results) == 1
     assert len(sim.sms()) == 1
     delivery.refresh_from_db()
@@ -76,7 +53,10 @@ def test_one_event_told_from_five_places_at_once_is_one_message(sim):
     seller = SellerFactory()
     preference_set(seller=seller, channel=Channel.SMS, phone="0905123456")
 
-    _at_once(5, lambda: seller_notify(seller=seller, message=_message(), key="race-2"))
+    results = at_once(
+        5, lambda _n: seller_notify(seller=seller, message=_message(), key="race-2")
+    )
 
+    assert errors_of(results) == []
     assert Delivery.objects.filter(key__startswith="race-2>").count() == 1
     assert len(sim.sms()) == 1

@@ -1,14 +1,12 @@
 """The same webhook delivered ten times at once changes the order once (PostgreSQL)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from market.payments.models import BankTransfer, Payment, PaymentEvent, PaymentStatus
+from tests.concurrency import at_once
 from tests.factories import OrderFactory
 
 from .conftest import bank_signed, intent_event, signed
@@ -22,19 +20,11 @@ pytestmark = [
 
 
 def deliver_concurrently(url, body, headers, times=10):
-    barrier = threading.Barrier(times)
-
-    def post(_):
-        from django.db import connections
-
-        try:
-            barrier.wait(timeout=10)
-            return Client().post(url, body, content_type="application/json", **headers)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=times) as pool:
-        return [answer.status_code for answer in pool.map(post, range(times))]
+    answers = at_once(
+        times,
+        lambda _n: Client().post(url, body, content_type="application/json", **headers),
+    )
+    return [getattr(answer, "status_code", answer) for answer in answers]
 
 
 def test_same_gateway_event_ten_times_at_once_pays_once(gateway_settings):

@@ -1,12 +1,11 @@
 """Slot places under real concurrency: only meaningful on PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from market.checkout.services import OutOfStock
 from market.tickets.models import Ticket, TimeSlot
+from tests.concurrency import at_once
 from tests.factories import slot_create, tickets_order, tour_create
 
 BUYERS = 30
@@ -24,29 +23,18 @@ def test_thirty_visitors_race_for_the_last_seven_places(
     from tests.factories import seller_create
 
     slot = slot_create(tour_create(seller_create(home_page)), capacity=PLACES)
-    start = threading.Barrier(BUYERS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def visitor(n: int) -> None:
+    def visitor(_n: int) -> str:
         try:
-            start.wait()
             tickets_order(slot, customer=customer, address=hanoi_address)
-            result = "sold"
         except OutOfStock:
-            result = "full"
-        except Exception as error:  # deadlocks and the like fail the test
-            result = f"error: {error!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
+            return "full"
+        return "sold"
 
-    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    # Deadlocks and the like come back as exceptions and fail the first assert.
+    outcomes = [
+        o if isinstance(o, str) else f"error: {o!r}" for o in at_once(BUYERS, visitor)
+    ]
 
     assert sorted(set(outcomes)) == ["full", "sold"], outcomes
     assert outcomes.count("sold") == PLACES

@@ -2,13 +2,13 @@
 serialises writers anyway, and its test database is not shared by threads)."""
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from tests.concurrency import at_once, errors_of
 from tests.factories import FarmFactory, LotFactory, UserFactory
 from traceability.models import DiaryEntry, LabelRun, LotEvent
 from traceability.services.events import lot_chain_check, lot_event_append
@@ -26,24 +26,9 @@ THREADS = 6
 
 
 def _in_threads(work):
-    errors = []
-    barrier = threading.Barrier(THREADS)
-
-    def run(n):
-        try:
-            barrier.wait()
-            work(n)
-        except Exception as exc:  # reported by the assert below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    outcomes = at_once(THREADS, work)
+    assert not errors_of(outcomes), errors_of(outcomes)
+    return outcomes
 
 
 def test_concurrent_label_runs_get_disjoint_serial_ranges():
@@ -81,20 +66,17 @@ def test_one_diary_entry_sent_six_times_at_once_is_recorded_once():
     farm = FarmFactory()
     user = UserFactory()
     client_id = uuid.uuid4()
-    got = []
 
     def send(_n):
-        got.append(
-            diary_entry_add(
-                farm=farm,
-                kind="observation",
-                occurred_at=timezone.now(),
-                recorded_by=user,
-                note="Sâu cuốn lá",
-                client_id=client_id,
-            ).pk
-        )
+        return diary_entry_add(
+            farm=farm,
+            kind="observation",
+            occurred_at=timezone.now(),
+            recorded_by=user,
+            note="Sâu cuốn lá",
+            client_id=client_id,
+        ).pk
 
-    _in_threads(send)
+    got = _in_threads(send)
     assert DiaryEntry.objects.filter(client_id=client_id).count() == 1
     assert len(set(got)) == 1 and len(got) == THREADS

@@ -11,7 +11,7 @@ from traceability.services.farms import diary_entry_add, pre_harvest_interval_bl
 
 pytestmark = pytest.mark.django_db
 
-HANOI = dt.timezone(dt.timedelta(hours=7))
+HA_NOI = dt.timezone(dt.timedelta(hours=7))
 
 
 def _spray(farm, *, on: dt.datetime, days: int, product="Regent 800WG", corrects=None):
@@ -47,10 +47,10 @@ def test_an_entry_is_added_with_who_recorded_it():
 
 def test_a_correction_is_a_new_entry_and_the_old_one_stays():
     farm = FarmFactory()
-    wrong = _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HANOI), days=70)
+    wrong = _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HA_NOI), days=70)
 
     fixed = _spray(
-        farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HANOI), days=7, corrects=wrong
+        farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HA_NOI), days=7, corrects=wrong
     )
 
     assert DiaryEntry.objects.filter(farm=farm).count() == 2
@@ -127,7 +127,7 @@ def test_nothing_is_recorded_as_done_in_the_future():
 def test_the_interval_runs_from_the_local_day_of_spraying():
     farm = FarmFactory()
     # 23:30 on 1 September in Vietnam is still 1 September there.
-    spray = _spray(farm, on=dt.datetime(2026, 9, 1, 23, 30, tzinfo=HANOI), days=7)
+    spray = _spray(farm, on=dt.datetime(2026, 9, 1, 23, 30, tzinfo=HA_NOI), days=7)
 
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 7)) == spray
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 8)) is None
@@ -135,9 +135,9 @@ def test_the_interval_runs_from_the_local_day_of_spraying():
 
 def test_the_longest_running_interval_is_the_one_reported():
     farm = FarmFactory()
-    _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HANOI), days=7, product="A")
+    _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HA_NOI), days=7, product="A")
     long = _spray(
-        farm, on=dt.datetime(2026, 8, 28, 8, tzinfo=HANOI), days=21, product="B"
+        farm, on=dt.datetime(2026, 8, 28, 8, tzinfo=HA_NOI), days=21, product="B"
     )
 
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 5)) == long
@@ -145,15 +145,15 @@ def test_the_longest_running_interval_is_the_one_reported():
 
 def test_a_spray_after_the_harvest_day_does_not_block_it():
     farm = FarmFactory()
-    _spray(farm, on=dt.datetime(2026, 9, 10, 8, tzinfo=HANOI), days=7)
+    _spray(farm, on=dt.datetime(2026, 9, 10, 8, tzinfo=HA_NOI), days=7)
 
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 9)) is None
 
 
 def test_a_corrected_spray_counts_with_its_corrected_interval():
     farm = FarmFactory()
-    wrong = _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HANOI), days=30)
-    _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HANOI), days=5, corrects=wrong)
+    wrong = _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HA_NOI), days=30)
+    _spray(farm, on=dt.datetime(2026, 9, 1, 8, tzinfo=HA_NOI), days=5, corrects=wrong)
 
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 6)) is None
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 5)) is not None
@@ -161,6 +161,6 @@ def test_a_corrected_spray_counts_with_its_corrected_interval():
 
 def test_other_farms_sprays_do_not_block():
     farm, neighbour = FarmFactory(), FarmFactory()
-    _spray(neighbour, on=dt.datetime(2026, 9, 1, 8, tzinfo=HANOI), days=30)
+    _spray(neighbour, on=dt.datetime(2026, 9, 1, 8, tzinfo=HA_NOI), days=30)
 
     assert pre_harvest_interval_blocking(farm=farm, on=dt.date(2026, 9, 5)) is None

@@ -129,7 +129,7 @@ def test_the_hash_does_not_depend_on_the_time_zone_the_time_was_given_in():
 
 # --- lot_create -------------------------------------------------------------
 
-HANOI = dt.timezone(dt.timedelta(hours=7))
+HA_NOI = dt.timezone(dt.timedelta(hours=7))
 
 
 def _farm_and_variant():
@@ -173,7 +173,7 @@ def test_no_lot_while_a_pesticide_interval_is_running_and_the_error_says_until_w
     diary_entry_add(
         farm=farm,
         kind="input",
-        occurred_at=dt.datetime(2026, 10, 10, 16, tzinfo=HANOI),
+        occurred_at=dt.datetime(2026, 10, 10, 16, tzinfo=HA_NOI),
         recorded_by=None,
         input_type="pesticide",
         input_product="Radiant 60SC",
