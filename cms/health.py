@@ -32,11 +32,15 @@ def check_database() -> dict:
 
 
 def check_cache() -> dict:
+    # A key of this check's own: probes running at once (two load balancers,
+    # several workers) must not read each other's value as a failure.
     token = secrets.token_hex(8)
+    key = f"healthz:{token}"
     try:
-        cache.set("healthz", token, timeout=10)
-        if cache.get("healthz") != token:
+        cache.set(key, token, timeout=10)
+        if cache.get(key) != token:
             return {"status": "fail", "error": "value not read back"}
+        cache.delete(key)
     except Exception as error:
         return _failure(error)
     return {"status": "ok"}

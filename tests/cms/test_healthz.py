@@ -15,7 +15,9 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from cms.health import check_cache
 from market.tasks import notify_expiring_certificates
+from tests.concurrency import at_once, errors_of
 from tests.production_env import production_settings
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +61,28 @@ def test_cache_down_answers_503_naming_the_cache(client, settings):
     assert body["failed"] == ["cache"]
     assert body["components"]["cache"]["error"] == "ConnectionError"
     assert body["components"]["database"]["status"] == "ok"
+
+
+def test_probes_at_once_on_a_shared_redis_all_answer_ok(settings):
+    """Two load balancers (or several workers) probing together once read
+    each other's cache value and answered 503 now and then."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis server listening on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/9",
+            "KEY_PREFIX": f"healthz-{os.getpid()}",
+        }
+    }
+
+    outcomes = at_once(8, lambda n: [check_cache() for _ in range(40)])
+
+    assert errors_of(outcomes) == []
+    failures = [r for results in outcomes for r in results if r["status"] != "ok"]
+    assert failures == []
 
 
 def test_a_task_nobody_runs_makes_the_queue_stale(client, settings):
