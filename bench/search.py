@@ -62,6 +62,7 @@ GENERATOR = Path(
 PAGE = 20
 REPEATS = 3
 QUERY_LIMIT = 20.0  # seconds before a query is stopped and counted as a miss
+SLOWEST = 8  # judged queries named with their median time
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DB = os.environ.get("BENCH_POSTGRES_DB", "nguonque_bench")
 
@@ -400,9 +401,11 @@ def run_queries(backend: str, judged: dict):
         with connection.cursor() as cursor:
             cursor.execute(f"SET statement_timeout = {int(QUERY_LIMIT * 1000)}")
     latencies, cpu, cold, stopped = [], [], [], []
-    rr, recall = {}, {}
+    rr, recall, each = {}, {}, {}
     for query, (kind, judge) in judged.items():
+        before = len(latencies)
         page = _timed_runs(query, backend, latencies, cpu, cold)
+        each[query] = _median(latencies[before:])
         if page is None:
             stopped.append(query)
             page = []
@@ -445,6 +448,10 @@ def run_queries(backend: str, judged: dict):
         },
         "nonsense_found": nonsense_found,
         "stopped": sorted(set(stopped)),
+        "slowest": sorted(
+            ((ms, query) for query, ms in each.items() if ms == ms),  # not NaN
+            reverse=True,
+        )[:SLOWEST],
     }
 
 
@@ -527,6 +534,8 @@ def main():
             + (f" ({', '.join(f['nonsense_found'])})" if f["nonsense_found"] else ""),
             flush=True,
         )
+        slowest = ", ".join(f"{query!r} {ms:.0f}" for ms, query in f["slowest"])
+        print(f"{'':<10} slowest (median ms): {slowest}", flush=True)
         if f["stopped"]:
             print(
                 f"{'':<10} {len(f['stopped'])} of {len(judged)} queries stopped "
