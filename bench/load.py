@@ -8,11 +8,13 @@ Loopback only, bounded in time and users. Recreates the PostgreSQL database
 flushes Redis database 6, starts moto's S3 server, seeds the demo
 (`seed_demo`), then one RQ worker and two gunicorn hosts (2 sync workers
 each, separate working folders) sharing PostgreSQL, Redis, S3 and the
-database search backend. Locust (headless, bench/locustfile.py) mixes
-browse, search, product, scan, cart and VietQR checkout; the script prints
-requests, failures, req/s, p50 and p95 per endpoint, then checks that no unit
-was oversold and that every order a shopper was told about is in the
-database (and no other).
+PostgreSQL search engine, and a card gateway (localstripe) whose signed
+webhooks go to host A. Locust (headless, bench/locustfile.py) mixes browse,
+search, product, scan, cart and checkout paid by VietQR or by card; the
+script prints requests, failures, req/s, p50 and p95 per endpoint, then
+checks that no unit was oversold, that every order a shopper was told about
+is in the database (and no other), and that every card order the gateway
+charged is paid, with exactly one successful payment.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hosts import ROOT, Host, Worker, manage, shared_env
+from hosts import ROOT, Host, Worker, free_port, manage, shared_env
 
 REDIS = "redis://127.0.0.1:6379/6"
 DB_NAME = "nq_bench_load"
@@ -60,7 +65,16 @@ units = dict(
     .values_list("order__number").annotate(n=Sum("quantity"))
 )
 allocated = Stock.objects.aggregate(n=Sum("allocated"))["n"] or 0
+from django.db.models import Count, Q
+from market.payments.models import PaymentStatus
+card = {
+    number: [status, succeeded]
+    for number, status, succeeded in Order.objects.filter(payment_method="card")
+    .annotate(ok=Count("payments", filter=Q(payments__status=PaymentStatus.SUCCEEDED)))
+    .values_list("number", "status", "ok")
+}
 print(json.dumps({
+    "card": card,
     "oversold": oversold, "negative": negative, "allocated": allocated,
     "orders": sorted(Order.objects.values_list("number", flat=True)),
     "units": units,
@@ -78,8 +92,12 @@ def recreate_database(admin_url: str) -> str:
 
 
 def start_s3() -> tuple[object, str, str, str]:
+    import logging
+
     import boto3
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line a request
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "nguonque-test")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "nguonque-test-secret")
@@ -93,6 +111,28 @@ def start_s3() -> tuple[object, str, str, str]:
     for bucket in buckets:
         client.create_bucket(Bucket=bucket)
     return server, endpoint, *buckets
+
+
+def start_gateway(workdir: Path) -> tuple[subprocess.Popen, str]:
+    """localstripe on its own loopback port (market.payments.local_gateway)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "market.payments.local_gateway", "--port", str(port)],
+        cwd=ROOT,
+        stdout=(workdir / "gateway.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{url}/js.stripe.com/v3/", timeout=2)
+            return process, url
+        except requests.RequestException:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the card gateway did not start")
 
 
 def _checks(env: dict) -> dict:
@@ -127,13 +167,15 @@ def main() -> None:
         )
     )
     s3, endpoint, media, private = start_s3()
+    gateway, gateway_url = start_gateway(workdir)
     env = shared_env(
         database_url=database_url,
         redis_url=REDIS,
         s3_endpoint=endpoint,
         media_bucket=media,
         private_bucket=private,
-        SEARCH_BACKEND="database",
+        SEARCH_BACKEND="postgres",
+        PAYMENT_GATEWAY_URL=gateway_url,
         # Every simulated shopper comes from 127.0.0.1: the per-client caps
         # would otherwise refuse all but three of them.
         ORDER_MAX_OPEN_PER_CLIENT="1000000",
@@ -159,6 +201,7 @@ def main() -> None:
         worker.start()
         a.start()
         b.start()
+        manage(env, "register_gateway_webhook", "--site", a.url)
         print(f"· locust: {args.users} users, {args.seconds} s, hosts {a.url} {b.url}")
         subprocess.run(
             [
@@ -187,6 +230,7 @@ def main() -> None:
                 "LOAD_HOSTS": f"{a.url},{b.url}",
                 "LOAD_SCANS": str(workdir / "scans.txt"),
                 "LOAD_ORDERS": str(orders_file),
+                "LOAD_GATEWAY": gateway_url,
             },
             check=False,
             stdout=subprocess.DEVNULL,
@@ -195,6 +239,7 @@ def main() -> None:
     finally:
         for process in (b, a, worker):
             process.stop()
+        gateway.terminate()
         s3.stop()
 
     rows = stats(workdir / "load_stats.csv")
@@ -227,13 +272,36 @@ def main() -> None:
         f"{new_units}, stock rows oversold {result['oversold']}, "
         f"negative {result['negative']}"
     )
+    card_file = orders_file.with_suffix(".card")
+    card_told = (
+        dict(
+            line.split() for line in card_file.read_text().splitlines() if line.strip()
+        )
+        if card_file.exists()
+        else {}
+    )
+    card_paid = {n for n, (status, _) in result["card"].items() if status == "paid"}
+    card_twice = sorted(n for n, (_, ok) in result["card"].items() if ok > 1)
+    card_unsettled = sorted(
+        n for n, seen in card_told.items() if seen == "paid" and n not in card_paid
+    )
+    print(
+        f"card orders {len(card_told)}: paid as the shopper saw "
+        f"{sum(1 for seen in card_told.values() if seen == 'paid')}, paid in the "
+        f"database {len(card_paid & set(card_told))}, charged twice {len(card_twice)}"
+    )
     ok = (
-        told == in_db
+        not card_twice
+        and not card_unsettled
+        and told == in_db
         and result["oversold"] == 0
         and result["negative"] == 0
         and allocated == new_units
     )
-    print("no unit oversold, no order lost: " + ("ok" if ok else "FAILED"))
+    print(
+        "no unit oversold, no order lost, no card charged twice or left unpaid: "
+        + ("ok" if ok else "FAILED")
+    )
     sys.exit(0 if ok else 1)
 
 

@@ -3,16 +3,26 @@
 Each simulated shopper sticks to one host (LOAD_HOSTS, comma-separated),
 browses the market, searches, opens products, scans a label (LOAD_SCANS: a
 file of signed scan paths) and now and then buys: cart, quote, then places
-an order paid by VietQR bank transfer. Each placed order's number is
-appended to LOAD_ORDERS, so bench/load.py can check none was lost.
+an order paid by VietQR bank transfer or by card. Each placed order's number
+is appended to LOAD_ORDERS, so bench/load.py can check none was lost.
+
+A card payment goes the way the payment page's script goes: our server
+starts a SetupIntent, the card is saved at the gateway (localstripe,
+LOAD_GATEWAY) with the gateway's publishable key as Stripe.js would send it,
+our server charges the saved card, and the shopper's page polls the status
+until the gateway's signed webhook (sent to the first host) marks the order
+paid. Card orders are also appended to LOAD_ORDERS.card with "paid" or
+"unpaid" after at most CARD_WAIT seconds.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
 import random
 import re
+import time
 from pathlib import Path
 
 from locust import HttpUser, between, task
@@ -20,12 +30,23 @@ from locust import HttpUser, between, task
 HOSTS = os.environ["LOAD_HOSTS"].split(",")
 SCANS = Path(os.environ["LOAD_SCANS"]).read_text().split()
 ORDERS = Path(os.environ["LOAD_ORDERS"])
+GATEWAY = os.environ.get("LOAD_GATEWAY", "")
+CARD_WAIT = 30
 WORDS = ["nước mắm", "nuoc mam", "chè", "mật ong", "gạo", "cà phê", "dứa"]
 _next_host = itertools.count()
 PRODUCT_LINK = re.compile(r'<h2><a href="(/cho/[^"]+/[^"]+/)">')
 VARIANT = re.compile(r'name="variant" id="variant-(\d+)" value="\d+"(?! disabled)')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOTAL = re.compile(r'name="quoted_total" value="(\d+)"')
+CARD = {
+    name: re.compile(rf'{attribute}="([^"]+)"')
+    for name, attribute in (
+        ("key", "data-key"),
+        ("setup", "data-setup-url"),
+        ("pay", "data-pay-url"),
+        ("status", "data-status-url"),
+    )
+}
 
 
 class Shopper(HttpUser):
@@ -79,13 +100,14 @@ class Shopper(HttpUser):
             headers={"Referer": self.base + "/"},
             name="cart add",
         )
+        method = "card" if GATEWAY and random.random() < 0.5 else "vietqr"
         form = {
             "customer_name": "Khách Thử Tải",
             "phone": "0912345678",
             "email": "khach@example.vn",
             "province_code": "1",
             "address_line": "12 ngõ 34 Đội Cấn",
-            "payment_method": "vietqr",
+            "payment_method": method,
             "csrfmiddlewaretoken": token,
         }
         headers = {"Referer": self.base + "/thanh-toan/"}
@@ -107,7 +129,7 @@ class Shopper(HttpUser):
                 "quoted_total": total.group(1),
             },
             headers=headers,
-            name="checkout place (VietQR)",
+            name=f"checkout place ({'card' if method == 'card' else 'VietQR'})",
             allow_redirects=False,
             catch_response=True,
         ) as placed:
@@ -117,6 +139,8 @@ class Shopper(HttpUser):
                 with ORDERS.open("a") as out:
                     out.write(number.group(1) + "\n")
                 placed.success()
+                if method == "card":
+                    self.pay_by_card(number.group(1), location)
             elif placed.status_code == 200:
                 # The form again, saying why (sold out meanwhile, total changed).
                 with ORDERS.with_suffix(".refused").open("a") as out:
@@ -124,3 +148,54 @@ class Shopper(HttpUser):
                 placed.success()
             else:
                 placed.failure(f"no order: {placed.status_code}")
+
+    def pay_by_card(self, number: str, order_path: str) -> None:
+        page = self.client.get(self.base + order_path, name="order page").text
+        found = {name: pattern.search(page) for name, pattern in CARD.items()}
+        if not all(found.values()):
+            return self._card_outcome(number, "unpaid")
+        key, setup_url, pay_url, status_url = (
+            html.unescape(found[name].group(1))
+            for name in ("key", "setup", "pay", "status")
+        )
+        setup = self.client.post(self.base + setup_url, name="card setup").json()
+        secret = setup.get("client_secret", "")
+        intent = secret.split("_secret_")[0]
+        # What the gateway's script sends when the shopper presses "Thanh toán".
+        saved = self.client.post(
+            f"{GATEWAY}/v1/setup_intents/{intent}/confirm",
+            json={
+                "key": key,
+                "client_secret": secret,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {
+                        "number": "4242424242424242",
+                        "exp_month": "12",
+                        "exp_year": "30",
+                        "cvc": "123",
+                    },
+                    "billing_details": {"address": {"postal_code": "10000"}},
+                },
+            },
+            name="gateway: save card",
+        ).json()
+        answer = self.client.post(
+            self.base + pay_url,
+            {"payment_method": saved.get("payment_method", "")},
+            name="card pay",
+        ).json()
+        if answer.get("status") not in ("processing", "succeeded"):
+            return self._card_outcome(number, "unpaid")
+        deadline = time.monotonic() + CARD_WAIT
+        while time.monotonic() < deadline:
+            status = self.client.get(self.base + status_url, name="payment status")
+            if status.ok and status.json().get("paid"):
+                return self._card_outcome(number, "paid")
+            time.sleep(1)
+        self._card_outcome(number, "unpaid")
+
+    @staticmethod
+    def _card_outcome(number: str, outcome: str) -> None:
+        with ORDERS.with_suffix(".card").open("a") as out:
+            out.write(f"{number} {outcome}\n")
