@@ -139,8 +139,6 @@ class Shopper(HttpUser):
                 with ORDERS.open("a") as out:
                     out.write(number.group(1) + "\n")
                 placed.success()
-                if method == "card":
-                    self.pay_by_card(number.group(1), location)
             elif placed.status_code == 200:
                 # The form again, saying why (sold out meanwhile, total changed).
                 with ORDERS.with_suffix(".refused").open("a") as out:
@@ -148,6 +146,9 @@ class Shopper(HttpUser):
                 placed.success()
             else:
                 placed.failure(f"no order: {placed.status_code}")
+        # After the place request is reported, not inside its block.
+        if method == "card" and placed.status_code == 302 and number:
+            self.pay_by_card(number.group(1), location)
 
     def pay_by_card(self, number: str, order_path: str) -> None:
         page = self.client.get(self.base + order_path, name="order page").text
