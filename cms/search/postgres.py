@@ -824,8 +824,8 @@ class NguonQueIndex(stock.PostgresIndex):
 def analyze(index) -> None:
     """Fresh planner statistics after a rebuild: with the estimates of an
     empty table PostgreSQL hashes the whole catalogue for every search.
-    Outside a transaction also VACUUM, which marks the rewritten pages
-    all-visible: a count of matches is then read from the GIN index alone."""
+    Outside a transaction also VACUUM: the rewritten rows' visibility is
+    settled at once, not by the first searches or a later autovacuum."""
     connection = index.write_connection
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
