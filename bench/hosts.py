@@ -5,7 +5,8 @@ own working folder (MEDIA_ROOT, SEARCH_INDEX_PATH, temp files): nothing is
 shared on disk, as on two machines. What they share is what several machines
 would share: PostgreSQL (DATABASE_URL), Redis (REDIS_URL: cache, sessions, RQ
 tasks), the S3-compatible store and the search engine. `Worker` is one
-`manage.py rqworker` (the background tasks: label PDFs, search index writes).
+`manage.py rqworker` (the background tasks: label PDFs, search index writes),
+`Gateway` the card gateway (localstripe).
 
 Used by tests/scale/test_two_hosts.py, bench/page_cache.py and bench/load.py.
 """
@@ -77,7 +78,7 @@ def shared_env(
     return env
 
 
-class _Process:
+class Process:
     def __init__(self, name: str, folder: Path, env: dict[str, str]):
         self.name = name
         self.folder = Path(folder)
@@ -92,16 +93,30 @@ class _Process:
         self.log = self.folder / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
-    def _start(self, args: list[str]) -> None:
+    def _start(self, args: list[str], *, cwd: Path | None = None) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 args,
-                cwd=self.folder,
+                cwd=cwd or self.folder,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def _wait_for(self, url: str, *, timeout: float = 60) -> None:
+        """Until `url` answers 200; fails with the log if the process exits."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
+            try:
+                if requests.get(url, timeout=10).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} did not answer:\n{self.log_tail()}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -119,7 +134,7 @@ class _Process:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-class Host(_Process):
+class Host(Process):
     """One app host: gunicorn on 127.0.0.1:<port>."""
 
     def __init__(self, name, folder, env, *, port: int = 0, workers: int = 2):
@@ -145,20 +160,11 @@ class Host(_Process):
                 "120",
             ]
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=10).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"{self.name} did not answer:\n{self.log_tail()}")
+        self._wait_for(f"{self.url}/healthz", timeout=timeout)
+        return self
 
 
-class Worker(_Process):
+class Worker(Process):
     """One RQ worker for the task queues (label PDFs, search index writes)."""
 
     def start(self, *queues: str) -> Worker:
@@ -179,6 +185,25 @@ class Worker(_Process):
         time.sleep(1)
         if self.process.poll() is not None:
             raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
+        return self
+
+
+class Gateway(Process):
+    """The card gateway (localstripe, market.payments.local_gateway) on its
+    own loopback port."""
+
+    def __init__(self, name, folder, env, *, port: int = 0):
+        super().__init__(name, folder, env)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Gateway:
+        self._start(
+            [sys.executable, "-m", "market.payments.local_gateway",
+             "--port", str(self.port)],
+            cwd=ROOT,
+        )  # fmt: skip
+        self._wait_for(f"{self.url}/js.stripe.com/v3/", timeout=30)
         return self
 
 

@@ -27,14 +27,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hosts import ROOT, Host, Worker, free_port, manage, shared_env
+from hosts import ROOT, Gateway, Host, Worker, manage, shared_env
 
 REDIS = "redis://127.0.0.1:6379/6"
 DB_NAME = "nq_bench_load"
@@ -113,28 +110,6 @@ def start_s3() -> tuple[object, str, str, str]:
     return server, endpoint, *buckets
 
 
-def start_gateway(workdir: Path) -> tuple[subprocess.Popen, str]:
-    """localstripe on its own loopback port (market.payments.local_gateway)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "market.payments.local_gateway", "--port", str(port)],
-        cwd=ROOT,
-        stdout=(workdir / "gateway.log").open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/js.stripe.com/v3/", timeout=2)
-            return process, url
-        except requests.RequestException:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the card gateway did not start")
-
-
 def _checks(env: dict) -> dict:
     return json.loads(manage(env, "shell", "-c", CHECKS).strip().splitlines()[-1])
 
@@ -167,7 +142,8 @@ def main() -> None:
         )
     )
     s3, endpoint, media, private = start_s3()
-    gateway, gateway_url = start_gateway(workdir)
+    gateway = Gateway("gateway", workdir / "gateway", {**os.environ}).start()
+    gateway_url = gateway.url
     env = shared_env(
         database_url=database_url,
         redis_url=REDIS,
@@ -239,7 +215,7 @@ def main() -> None:
     finally:
         for process in (b, a, worker):
             process.stop()
-        gateway.terminate()
+        gateway.stop()
         s3.stop()
 
     rows = stats(workdir / "load_stats.csv")

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import re
 import shutil
 import subprocess
@@ -42,7 +41,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hosts import Host, free_port, manage, shared_env
+from hosts import Host, Process, free_port, manage, shared_env
 
 REDIS = "redis://127.0.0.1:6379/6"
 
@@ -75,28 +74,31 @@ def first_view_weight(base: str, path: str) -> tuple[int, int]:
     return raw, packed
 
 
-class Bakerydemo:
+class Bakerydemo(Process):
     """wagtail/bakerydemo under gunicorn, set up on first use."""
 
     BREAD = re.compile(r'href="(/breads/[a-z0-9-]+/)"')
 
-    def __init__(self, checkout: Path, venv: Path, port: int, python: str):
+    def __init__(self, checkout: Path, venv: Path, folder: Path, python: str):
+        super().__init__(
+            "bakerydemo",
+            folder,
+            {
+                "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+                "DJANGO_SETTINGS_MODULE": "bakerydemo.settings.production",
+                "DJANGO_SECRET_KEY": "bench-only",
+                "DATABASE_URL": f"sqlite:///{venv / 'bakerydemo.sqlite3'}",
+                # Its settings append /0 and /1: Redis databases 0 and 1.
+                "REDIS_URL": "redis://127.0.0.1:6379",
+                "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
+                "DJANGO_LOG_LEVEL": "WARNING",
+            },
+        )
         self.python = python
         self.checkout = checkout
         self.venv = venv
-        self.url = f"http://127.0.0.1:{port}"
-        self.port = port
-        self.process: subprocess.Popen | None = None
-        self.env = {
-            "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "bakerydemo.settings.production",
-            "DJANGO_SECRET_KEY": "bench-only",
-            "DATABASE_URL": f"sqlite:///{venv / 'bakerydemo.sqlite3'}",
-            # Its settings append /0 and /1: Redis databases 0 and 1.
-            "REDIS_URL": "redis://127.0.0.1:6379",
-            "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def _run(self, *args: str) -> None:
         subprocess.run(args, cwd=self.checkout, env=self.env, check=True)
@@ -124,35 +126,18 @@ class Bakerydemo:
         self._run(python, "manage.py", "collectstatic", "--noinput", "-v0")
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        self._start(
             [
                 str(self.venv / "bin" / "gunicorn"), "bakerydemo.wsgi",
                 "-w", "2", "-b", f"127.0.0.1:{self.port}",
             ],
             cwd=self.checkout,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/breads/", timeout=10).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("bakerydemo did not answer on /breads/")
+        self._wait_for(self.url + "/breads/")
 
     def bread_page(self) -> str:
         index = requests.get(self.url + "/breads/", timeout=30).text
         return self.BREAD.search(index).group(1)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            self.process.wait(timeout=15)
 
 
 def prepare(workdir: Path) -> dict[str, str]:
@@ -258,7 +243,7 @@ def main() -> None:
         bakery = Bakerydemo(
             Path(args.bakerydemo).resolve(),
             Path(args.bakerydemo_venv),
-            free_port(),
+            workdir / "bakerydemo",
             args.bakerydemo_python,
         )
         bakery.prepare()

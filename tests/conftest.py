@@ -20,6 +20,30 @@ def home_page(db):
     return seed_site()
 
 
+@pytest.fixture
+def tariffs(db):
+    from tests.factories import tariffs_create
+
+    tariffs_create()
+
+
+@pytest.fixture
+def customer():
+    from market.checkout.services import Customer
+
+    return Customer(name="Trần Thị Mai", phone="0912 345 678", email="mai@example.vn")
+
+
+@pytest.fixture
+def hanoi_address():
+    from market.checkout.services import ShippingAddress
+    from tests.factories import HA_NOI, HANOI_WARD
+
+    return ShippingAddress(
+        province_code=HA_NOI, ward_code=HANOI_WARD, line="12 ngõ 34 Đội Cấn"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _empty_search_index():
     """Each test ends by emptying the search indexes it wrote to. The

@@ -706,8 +706,12 @@ class NguonQueSearchQueryCompiler(stock.PostgresSearchQueryCompiler):
                 transaction.atomic(using=self.queryset.db),
                 connections[self.queryset.db].cursor() as cursor,
             ):
-                for name, value in PLANNER_SETTINGS:
-                    cursor.execute(f"SET LOCAL {name} = {value}")
+                # SET LOCAL of every setting in one round trip.
+                cursor.execute(
+                    "SELECT "
+                    + ", ".join("set_config(%s, %s, true)" for _ in PLANNER_SETTINGS),
+                    [part for setting in PLANNER_SETTINGS for part in setting],
+                )
                 cursor.execute(outer, params)
                 rows = cursor.fetchall()
             total = rows[0][2] if rows else 0

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market.models import Seller
+from market.retries import attempt_claim
 
 from .clients import (
     ChannelError,
@@ -241,10 +242,6 @@ def _enqueue(delivery_id: int, run_after: dt.datetime | None = None) -> None:
     deliver_notification.enqueue(delivery_id)
 
 
-def _backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
-
-
 def esms_client() -> EsmsClient:
     return EsmsClient(
         api_key=settings.ESMS_API_KEY,
@@ -355,23 +352,12 @@ def _send(delivery: Delivery) -> str:
 
 
 def _claim(*, delivery_id: int, now: dt.datetime, force: bool) -> Delivery | None:
-    # Claimed in its own short transaction: next_attempt_at moves forward
-    # first, so a crash during the HTTP call leaves the row due again later,
-    # and two workers never send it at once.
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update()
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return None
-        if not force and delivery.next_attempt_at and delivery.next_attempt_at > now:
-            return None
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + _backoff(delivery.attempts)
-        delivery.save(update_fields=["attempts", "next_attempt_at"])
-    return delivery
+    return attempt_claim(
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING),
+        now=now,
+        force=force,
+        base_seconds=BACKOFF_BASE_SECONDS,
+    )
 
 
 def delivery_attempt(

@@ -1,21 +1,6 @@
 import pytest
 
-from market.checkout.services import Customer, ShippingAddress
-from tests.factories import HA_NOI, HANOI_WARD
-
 from . import provider_sim
-
-
-@pytest.fixture
-def customer():
-    return Customer(name="Trần Thị Mai", phone="0912 345 678", email="mai@example.vn")
-
-
-@pytest.fixture
-def hanoi_address():
-    return ShippingAddress(
-        province_code=HA_NOI, ward_code=HANOI_WARD, line="12 ngõ 34 Đội Cấn"
-    )
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ...retries import attempt_claim
 from ..models import DeliveryStatus, Parcel, Partner, WebhookDelivery
 
 SIGNATURE_HEADER = "X-NguonQue-Signature"
@@ -130,31 +131,17 @@ def webhook_body(*, delivery: WebhookDelivery) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
 
 
-def _backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
-
-
 def _claim(
     *, delivery_id: int, now: dt.datetime, force: bool
 ) -> WebhookDelivery | None:
-    # Claim the attempt in its own short transaction: the row's
-    # next_attempt_at moves forward first, so a crash during the HTTP call
-    # still leaves it due again later, and two workers never send it at once.
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("endpoint")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return None
-        if not force and delivery.next_attempt_at and delivery.next_attempt_at > now:
-            return None
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + _backoff(delivery.attempts)
-        delivery.save(update_fields=["attempts", "next_attempt_at"])
-    return delivery
+    return attempt_claim(
+        WebhookDelivery.objects.select_related("endpoint").filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING
+        ),
+        now=now,
+        force=force,
+        base_seconds=BACKOFF_BASE_SECONDS,
+    )
 
 
 def webhook_delivery_attempt(
