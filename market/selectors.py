@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from modelsearch.query import Or, PlainText, SearchQuery
 
 from market.access import sellers_of
 from market.models import (
@@ -140,6 +141,11 @@ def _variant_codes(filters: ProductFilters):
 _WORD = re.compile(r"\w+")
 # A number this long is a code (GTIN, certificate): a word on its own.
 _CODE_DIGITS = 6
+# A query of this many meaningful words that no product has whole is tried
+# with every word but one before any word: with two words that is any word,
+# with many it is n searches in one (and a long query rarely misses one).
+QUORUM_MIN_WORDS = 3
+QUORUM_MAX_WORDS = 6
 
 
 @dataclass
@@ -147,9 +153,13 @@ class TextSearch:
     """Search results and how they were found."""
 
     results: object  # modelsearch results (or an empty queryset)
-    text: str  # the words searched for
-    operator: str  # "and": every word; "or": some of them
+    query: str | SearchQuery  # what was searched: words, or a query object
+    operator: str | None  # for words, "and": every word; "or": some of them
     relaxed: bool  # no product had every word: these have some
+
+    def search(self, products: QuerySet[ProductPage], backend: str = "default"):
+        """The same search over other products (a facet's counts)."""
+        return products.search(self.query, operator=self.operator, backend=backend)
 
 
 # Query-language operators, not Vietnamese words: PostgreSQL's full-text
@@ -171,18 +181,36 @@ def product_text_search(
 ) -> TextSearch:
     """`products` matching every word of `text` (through the configured
     search backend), best first. When none has every word, the products
-    with some of its meaningful words are given instead (`relaxed`). A
-    query without a meaningful word finds nothing: nonsense (`1=1`,
-    `' OR 1=1 --`) never lists the whole catalogue."""
+    with every meaningful word but one (a stray or misspelt word: "trái dứa
+    hướng đạo", "mat ongg bac ha"), else with some of its meaningful words,
+    are given instead (`relaxed`). A query without a meaningful word finds
+    nothing: nonsense (`1=1`, `' OR 1=1 --`) never lists the whole
+    catalogue."""
     words = _WORD.findall(text)
-    kept = " ".join(word for word in words if _meaningful(word))
+    kept = [word for word in words if _meaningful(word)]
     if not kept:
         return TextSearch(products.none(), text, "and", relaxed=len(words) > 1)
     results = products.search(text, operator="and", backend=backend)
     if len(words) < 2 or results.count():
         return TextSearch(results, text, "and", relaxed=False)
-    results = products.search(kept, operator="or", backend=backend)
-    return TextSearch(results, kept, "or", relaxed=True)
+    if QUORUM_MIN_WORDS <= len(kept) <= QUORUM_MAX_WORDS:
+        query = all_words_but_one(kept)
+        results = products.search(query, backend=backend)
+        if results.count():
+            return TextSearch(results, query, None, relaxed=True)
+    any_word = " ".join(kept)
+    results = products.search(any_word, operator="or", backend=backend)
+    return TextSearch(results, any_word, "or", relaxed=True)
+
+
+def all_words_but_one(words: list[str]) -> SearchQuery:
+    """Products with every word but one: for each word, the others all
+    there. A product has at most one of these (none has them all), so it
+    ranks as that search of the other words would rank it."""
+    queries = dict.fromkeys(
+        " ".join(words[:i] + words[i + 1 :]) for i in range(len(words))
+    )
+    return Or([PlainText(query, operator="and") for query in queries])
 
 
 def _images_prefetch(rendition: str) -> Prefetch:

@@ -54,10 +54,6 @@ def _base(filters: selectors.ProductFilters):
     return selectors.product_list(filters=filters).order_by()
 
 
-def _search(queryset, query: str, operator: str, backend: str = "default"):
-    return queryset.search(query, operator=operator, backend=backend)
-
-
 def _facet_label(name: str, value) -> str:
     if name == "province":
         return places.province_name(value) or _("Chưa rõ")
@@ -68,12 +64,12 @@ def _facet_label(name: str, value) -> str:
     return _("Có VietGAP") if value else _("Chưa có VietGAP")
 
 
-def _facet(name, query, operator, filters, backend) -> list[FacetValue]:
+def _facet(name, found, filters, backend) -> list[FacetValue]:
     """Counts for one facet over the results with every *other* filter
     applied, so choosing a province still shows the other provinces."""
     field_name, filter_attr = FACETS[name]
     others = replace(filters, **{filter_attr: None if name != "vietgap" else False})
-    counts = _search(_base(others), query, operator, backend).facet(field_name)
+    counts = found.search(_base(others), backend).facet(field_name)
     current = getattr(filters, filter_attr)
     values = []
     for value, count in counts.items():
@@ -111,7 +107,7 @@ def product_search(
     counts = {}
     if facets and page.paginator.count:
         counts = {
-            name: _facet(name, found.text, found.operator, filters, backend)
+            name: _facet(name, found, filters, backend)
             for name in FACETS
         }
     return ProductSearch(query, page, page.paginator.count, found.relaxed, counts)

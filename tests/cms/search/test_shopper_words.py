@@ -238,6 +238,19 @@ def test_partial_matches_are_marked_and_nonsense_finds_nothing(shop, backend):
         assert ranked(shop, nonsense, backend) == ([], True), nonsense
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_stray_word_keeps_the_others_all_required(shop, backend):
+    # No product has "ngonn" (a typo): the list is what the other words
+    # find together, not every fish sauce and everything else named "nam".
+    if backend == "db":
+        skip_database_backend()
+    found, relaxed = ranked(shop, "nước mắm nam ngonn", backend)
+    assert relaxed
+    assert found == ranked(shop, "nước mắm nam", backend)[0]
+    assert found[:1] == ["nm-namo"]
+    assert "nm-phanthiet" not in found
+
+
 def test_the_api_marks_partial_matches_and_refuses_nonsense(client, shop):
     url = reverse("product-list")
     partial = client.get(url, {"q": "khóm cầu đúc loại ngon"}).json()
