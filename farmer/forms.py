@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from market.checkout.models import Shipment
 from traceability.services.labels import MAX_LABELS_PER_RUN
 from traceability.staff.diary import DiaryForm
+from traceability.staff.packing import LotLinesForm
 
 from . import selectors
 
@@ -127,7 +128,7 @@ class LabelPrintForm(forms.Form):
     )
 
 
-class PackForm(forms.Form):
+class PackForm(LotLinesForm):
     """Per line: the lot it came from (first to expire suggested) and how
     many; a second lot when one lot did not have enough. Lines of products
     without lots need nothing. The lots come in one query
@@ -174,24 +175,3 @@ class PackForm(forms.Form):
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         )
         return [self[lot_name], self[qty_name]]
-
-    def clean(self):
-        cleaned = super().clean()
-        for line, fields in self.rows:
-            if (
-                fields
-                and cleaned.get(f"lot2_{line.pk}")
-                and not cleaned.get(f"qty2_{line.pk}")
-            ):
-                self.add_error(f"qty2_{line.pk}", _("Ghi số lượng lấy từ lô thứ hai."))
-        return cleaned
-
-    def allocations(self):
-        chosen = []
-        for line, _fields in self.rows:
-            for suffix in ("", "2"):
-                lot = self.cleaned_data.get(f"lot{suffix}_{line.pk}")
-                quantity = self.cleaned_data.get(f"qty{suffix}_{line.pk}")
-                if lot is not None and quantity:
-                    chosen.append((line, lot, quantity))
-        return chosen

@@ -29,8 +29,7 @@ from django.views.decorators.http import require_GET
 from market import places
 from market.checkout.models import ShipmentStatus
 from market.checkout.services import InvalidTransition
-from market.services.catalogue import StockError, stock_set
-from market.staff.stock import PER_PAGE, StockRowForm
+from market.staff.stock import PER_PAGE, StockRowForm, save_stock_rows
 from traceability import qr
 from traceability.models import DiaryKind, InputType, LabelRunStatus, LotStatus
 from traceability.selectors_scan import DIARY_PHOTO_SPEC
@@ -170,16 +169,7 @@ def stock(request):
             request, "farmer/stock.html", {"rows": rows, "page": page, "nav": "stock"}
         )
     rows = [StockRowForm(request.POST, variant=variant) for variant in page]
-    saved = 0
-    for row in rows:
-        if not row.is_valid() or not row.typed():
-            continue
-        try:
-            stock_set(variant=row.variant, on_hand=row.cleaned_data["on_hand"])
-        except StockError as exc:
-            row.add_error("on_hand", str(exc))
-        else:
-            saved += 1
+    saved = save_stock_rows(rows)
     if not any(row.errors for row in rows):
         if saved:
             messages.success(

@@ -68,6 +68,23 @@ class StockRowForm(forms.Form):
         return self.cleaned_data["on_hand"] != self.cleaned_data.get("shown")
 
 
+def save_stock_rows(rows: list[StockRowForm]) -> int:
+    """Save the rows whose number the farmer changed, each through
+    `stock_set`; a refused row gets the reason as its error and keeps what
+    was typed. Returns how many rows were saved."""
+    saved = 0
+    for row in rows:
+        if not row.is_valid() or not row.typed():
+            continue
+        try:
+            stock_set(variant=row.variant, on_hand=row.cleaned_data["on_hand"])
+        except StockError as exc:
+            row.add_error("on_hand", str(exc))
+        else:
+            saved += 1
+    return saved
+
+
 class StockView(StoreStaffViewMixin, TemplateView):
     template_name = "market/staff/stock.html"
     page_title = _("Tồn kho")
@@ -99,16 +116,7 @@ class StockView(StoreStaffViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         sellers, seller_id, page = self._page()
         rows = [StockRowForm(request.POST, variant=variant) for variant in page]
-        saved = 0
-        for row in rows:
-            if not row.is_valid() or not row.typed():
-                continue
-            try:
-                stock_set(variant=row.variant, on_hand=row.cleaned_data["on_hand"])
-            except StockError as exc:
-                row.add_error("on_hand", str(exc))
-            else:
-                saved += 1
+        saved = save_stock_rows(rows)
         failed = sum(1 for row in rows if row.errors)
         if not failed:
             if saved:

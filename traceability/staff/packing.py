@@ -26,7 +26,33 @@ def shipments_visible_to(user):
     return shipments_to_pack(seller_ids=user_seller_ids(user))
 
 
-class PackingForm(forms.Form):
+class LotLinesForm(forms.Form):
+    """What the packing forms share: `rows` holds (order line, its bound
+    fields), the fields named `lot_<line>`/`qty_<line>` and, for a second
+    lot, `lot2_<line>`/`qty2_<line>`."""
+
+    rows: list
+
+    def clean(self):
+        cleaned = super().clean()
+        for line, _fields in self.rows:
+            if cleaned.get(f"lot2_{line.pk}") and not cleaned.get(f"qty2_{line.pk}"):
+                self.add_error(f"qty2_{line.pk}", _("Ghi số lượng lấy từ lô thứ hai."))
+        return cleaned
+
+    def allocations(self) -> list[tuple]:
+        """(line, lot, quantity) for every lot chosen with a quantity."""
+        chosen = []
+        for line, _fields in self.rows:
+            for suffix in ("", "2"):
+                lot = self.cleaned_data.get(f"lot{suffix}_{line.pk}")
+                quantity = self.cleaned_data.get(f"qty{suffix}_{line.pk}")
+                if lot is not None and quantity:
+                    chosen.append((line, lot, quantity))
+        return chosen
+
+
+class PackingForm(LotLinesForm):
     """Per line: the lot it came from and how many, and, when one lot did
     not have enough, a second lot for the rest. Lines without lots need
     nothing."""
@@ -85,23 +111,6 @@ class PackingForm(forms.Form):
             label=qty_label,
         )
         return [self[lot_name], self[qty_name]]
-
-    def clean(self):
-        cleaned = super().clean()
-        for line, _fields in self.rows:
-            if cleaned.get(f"lot2_{line.pk}") and not cleaned.get(f"qty2_{line.pk}"):
-                self.add_error(f"qty2_{line.pk}", _("Ghi số lượng lấy từ lô thứ hai."))
-        return cleaned
-
-    def allocations(self):
-        chosen = []
-        for line, _fields in self.rows:
-            for suffix in ("", "2"):
-                lot = self.cleaned_data.get(f"lot{suffix}_{line.pk}")
-                quantity = self.cleaned_data.get(f"qty{suffix}_{line.pk}")
-                if lot is not None and quantity:
-                    chosen.append((line, lot, quantity))
-        return chosen
 
 
 class PackingIndexView(AdminPageMixin, TemplateView):
