@@ -106,10 +106,7 @@ def product_search(
     page = Paginator(found.results, page_size).get_page(page_number)
     counts = {}
     if facets and page.paginator.count:
-        counts = {
-            name: _facet(name, found, filters, backend)
-            for name in FACETS
-        }
+        counts = {name: _facet(name, found, filters, backend) for name in FACETS}
     return ProductSearch(query, page, page.paginator.count, found.relaxed, counts)
 
 
