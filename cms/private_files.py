@@ -16,6 +16,13 @@ bucket with presigned URLs) only changes that alias in the settings.
   (`PRIVATE_MEDIA_SERVE = "x-accel"`, `PRIVATE_MEDIA_X_ACCEL_PREFIX`); a
   storage without local paths (S3) answers with a redirect to its short-lived
   presigned `storage.url(name)`.
+- Wagtail documents (always stored under `documents/`, Wagtail's fixed
+  `upload_to`) live there too: `STORAGES["default"]` is a `MediaStorage` that
+  sends those names to the private alias and everything else (images,
+  renditions, place audio) to the `public` alias. Wagtail's own document
+  view, `/documents/<id>/<name>`, checks the collection's view restrictions
+  and then streams the file (`sendfile` below under `x-accel`) or redirects
+  to its presigned URL.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
 PRIVATE_STORAGE = "private"
+PUBLIC_STORAGE = "public"
 SERVE_DJANGO = "django"
 SERVE_X_ACCEL = "x-accel"
 
@@ -64,10 +72,85 @@ class PrivateFileSystemStorage(FileSystemStorage):
         return str(Path(self.base_location).resolve())
 
     def url(self, name):
-        raise ValueError(
+        # NotImplementedError is how a Django storage says "no URL": Wagtail's
+        # document view then streams the file from its path instead.
+        raise NoPublicURL(
             "private files have no public URL: serve them with "
             "cms.private_files.private_file_response after checking the user"
         )
+
+
+class NoPublicURL(NotImplementedError):
+    """Asked for the URL of a file that has none (a private file)."""
+
+
+@deconstructible
+class MediaStorage(Storage):
+    """The `default` storage: the `public` alias for every name except those
+    in `private_folders`, which go to the `private` alias.
+
+    Wagtail's Document model stores its file with the default storage under
+    `documents/`, and Wagtail has no setting for another storage; a seller's
+    documents (sometimes a contract or an ID card) must not be at a public
+    URL under MEDIA_URL or in a public-read bucket. Aliases are looked up on
+    each call, so settings overridden in tests apply.
+    """
+
+    def __init__(
+        self,
+        public: str = PUBLIC_STORAGE,
+        private: str = PRIVATE_STORAGE,
+        private_folders: tuple[str, ...] = ("documents",),
+    ):
+        self.public, self.private = public, private
+        self.private_folders = tuple(private_folders)
+
+    def is_private(self, name: str) -> bool:
+        top = str(name).replace("\\", "/").lstrip("/").split("/", 1)[0]
+        return top in self.private_folders
+
+    def backend(self, name: str) -> Storage:
+        return storages[self.private if self.is_private(name) else self.public]
+
+    # Every call names the file it is about, so each goes to one backend.
+    def generate_filename(self, filename):
+        return self.backend(filename).generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self.backend(name).get_available_name(name, max_length=max_length)
+
+    def save(self, name, content, max_length=None):
+        return self.backend(name).save(name, content, max_length=max_length)
+
+    def open(self, name, mode="rb"):
+        return self.backend(name).open(name, mode)
+
+    def delete(self, name):
+        return self.backend(name).delete(name)
+
+    def exists(self, name):
+        return self.backend(name).exists(name)
+
+    def size(self, name):
+        return self.backend(name).size(name)
+
+    def url(self, name):
+        return self.backend(name).url(name)
+
+    def path(self, name):
+        return self.backend(name).path(name)
+
+    def listdir(self, path):
+        return self.backend(path).listdir(path)
+
+    def get_accessed_time(self, name):
+        return self.backend(name).get_accessed_time(name)
+
+    def get_created_time(self, name):
+        return self.backend(name).get_created_time(name)
+
+    def get_modified_time(self, name):
+        return self.backend(name).get_modified_time(name)
 
 
 def private_storage() -> Storage:
@@ -104,6 +187,28 @@ def _local_path(storage: Storage, name: str) -> str | None:
         return None
 
 
+def _x_accel_response(content_type: str, name: str) -> HttpResponse:
+    """An empty answer telling nginx to send `name` from its `internal`
+    location for the private folder (PRIVATE_MEDIA_X_ACCEL_PREFIX)."""
+    prefix = settings.PRIVATE_MEDIA_X_ACCEL_PREFIX.rstrip("/")
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = quote(f"{prefix}/{name}")
+    return response
+
+
+def sendfile(request, filename, mimetype=None, **kwargs) -> HttpResponse:
+    """Wagtail's SENDFILE_BACKEND under `PRIVATE_MEDIA_SERVE = "x-accel"`:
+    its document view checked the collection's restrictions, nginx sends
+    the bytes. Only files of the private folder can be sent this way."""
+    root = Path(storages[PRIVATE_STORAGE].path(""))
+    path = Path(filename).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError(f"{filename} is not in the private folder {root}")
+    return _x_accel_response(
+        mimetype or "application/octet-stream", path.relative_to(root).as_posix()
+    )
+
+
 def _content_disposition(filename: str, *, as_attachment: bool) -> str:
     kind = "attachment" if as_attachment else "inline"
     ascii_name = filename.encode("ascii", "ignore").decode() or "tep"
@@ -133,9 +238,7 @@ def private_file_response(
         response = HttpResponseRedirect(storage.url(name))
     elif getattr(settings, "PRIVATE_MEDIA_SERVE", SERVE_DJANGO) == SERVE_X_ACCEL:
         # nginx streams it from its `internal` location; Django only decided.
-        prefix = settings.PRIVATE_MEDIA_X_ACCEL_PREFIX.rstrip("/")
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = quote(f"{prefix}/{name}")
+        response = _x_accel_response(content_type, name)
     else:
         response = FileResponse(storage.open(name, "rb"), content_type=content_type)
     response["Content-Disposition"] = _content_disposition(

@@ -268,8 +268,15 @@ PRIVATE_MEDIA_SERVE = env("PRIVATE_MEDIA_SERVE", "django")
 if PRIVATE_MEDIA_SERVE not in {"django", "x-accel"}:
     raise ImproperlyConfigured('PRIVATE_MEDIA_SERVE is "django" or "x-accel".')
 PRIVATE_MEDIA_X_ACCEL_PREFIX = env("PRIVATE_MEDIA_X_ACCEL_PREFIX", "/_private/")
+if PRIVATE_MEDIA_SERVE == "x-accel":
+    # Wagtail's document view, after its restriction check, hands the file to
+    # nginx the same way (without it, Wagtail streams the file itself).
+    SENDFILE_BACKEND = "cms.private_files"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Wagtail documents (names under documents/) to "private", the rest to
+    # "public" (cms.private_files.MediaStorage).
+    "default": {"BACKEND": "cms.private_files.MediaStorage"},
+    "public": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "cms.private_files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -284,16 +291,17 @@ STORAGES = {
 # Several app hosts share no disk: media goes to an S3-compatible object store
 # (AWS S3, MinIO, Ceph, a province's cloud) through django-storages.
 # MEDIA_BUCKET: public media (Wagtail images and their renditions), read
-# straight from the bucket. PRIVATE_MEDIA_BUCKET: certificate scans, label and
-# parcel PDFs; no public ACL, only short-lived presigned URLs (SigV4,
-# PRIVATE_MEDIA_URL_SECONDS) handed out by views that checked the user.
+# straight from the bucket. PRIVATE_MEDIA_BUCKET: certificate scans, Wagtail
+# documents, label and parcel PDFs; no public ACL, only short-lived presigned
+# URLs (SigV4, PRIVATE_MEDIA_URL_SECONDS) handed out by views that checked
+# the user.
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL") or None
 S3_REGION_NAME = env("S3_REGION_NAME", env("AWS_DEFAULT_REGION", "us-east-1"))
 MEDIA_BUCKET = env("MEDIA_BUCKET")
 PRIVATE_MEDIA_BUCKET = env("PRIVATE_MEDIA_BUCKET")
 PRIVATE_MEDIA_URL_SECONDS = int(env("PRIVATE_MEDIA_URL_SECONDS", "300"))
 if MEDIA_BUCKET:
-    STORAGES["default"] = public_media(
+    STORAGES["public"] = public_media(
         MEDIA_BUCKET,
         endpoint_url=S3_ENDPOINT_URL,
         region_name=S3_REGION_NAME,

@@ -20,6 +20,11 @@ api_patterns = [
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path(
+        "documents/<int:document_id>/<str:document_filename>",
+        views.document_serve,
+        name="wagtaildocs_serve",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_patterns)),

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from cms.private_files import PrivateFileSystemStorage
+from cms.private_files import NoPublicURL, PrivateFileSystemStorage
 from market.models import CertificationKind
 from market.services.certifications import certification_submit
 from tests.factories import (
@@ -68,7 +68,7 @@ def test_a_certificate_scan_is_stored_privately_under_a_random_name(two_farmers)
     assert first.scan.name != second.scan.name
     assert first.scan.name.endswith(".png")
     assert first.scan.storage is storages["private"]
-    with pytest.raises(ValueError, match="no public URL"):
+    with pytest.raises(NoPublicURL, match="no public URL"):
         first.scan.url  # noqa: B018
 
 

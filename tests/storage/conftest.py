@@ -14,7 +14,8 @@ from tests.s3_server import REGION, s3_client, s3_server  # noqa: F401
 
 @pytest.fixture
 def s3_buckets(s3_server, s3_client, settings):  # noqa: F811
-    """Fresh buckets; STORAGES["default"] and ["private"] on them."""
+    """Fresh buckets; STORAGES["public"] and ["private"] on them (the
+    default storage sends Wagtail documents to the private one)."""
     from cms.object_storage import private_media, public_media
 
     suffix = uuid.uuid4().hex[:10]
@@ -23,7 +24,7 @@ def s3_buckets(s3_server, s3_client, settings):  # noqa: F811
         s3_client.create_bucket(Bucket=bucket)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": public_media(public, endpoint_url=s3_server, region_name=REGION),
+        "public": public_media(public, endpoint_url=s3_server, region_name=REGION),
         "private": private_media(
             private, endpoint_url=s3_server, region_name=REGION, seconds=300
         ),

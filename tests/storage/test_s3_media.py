@@ -12,7 +12,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, market_ensure, seller_with_login
 
 
 def _jpeg(size=(640, 480), color="#2e7d32") -> bytes:
@@ -104,6 +104,44 @@ def test_an_expired_signed_url_is_refused(s3_buckets):
     assert requests.get(signed, timeout=10).status_code == 403
 
 
+@pytest.mark.django_db
+def test_a_farmers_document_goes_to_the_private_bucket_and_only_they_get_its_url(
+    client, s3_buckets, s3_client, home_page
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.documents import get_document_model
+
+    market_ensure()
+    seller, user, _store = seller_with_login(legal_name="Nhà An S3")
+    client.force_login(user)
+    pdf = b"%PDF-1.4 so do thua dat\n%%EOF\n"
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {
+            "title": "Sổ đỏ",
+            "file": SimpleUploadedFile("so-do.pdf", pdf, "application/pdf"),
+            "collection": str(seller.collection.pk),
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    document = get_document_model().objects.get(title="Sổ đỏ")
+
+    name = document.file.name
+    assert name in _keys(s3_client, s3_buckets["private"])
+    assert name not in _keys(s3_client, s3_buckets["public"])
+    bare = f"{s3_buckets['endpoint']}/{s3_buckets['private']}/{name}"
+    assert requests.get(bare, timeout=10).status_code == 403
+
+    served = client.get(document.url)  # the seller: a short-lived signed URL
+    assert served.status_code == 302
+    assert served["Location"].startswith(bare + "?")
+    assert "no-store" in served["Cache-Control"]
+    assert requests.get(served["Location"], timeout=10).content == pdf
+    client.logout()
+    anonymous = client.get(document.url)
+    assert s3_buckets["private"] not in anonymous.get("Location", "")
+
+
 def test_the_bucket_settings_select_s3_for_public_and_private_media():
     """What cms/settings.py builds from the environment, in a fresh process."""
     import json
@@ -125,8 +163,9 @@ def test_the_bucket_settings_select_s3_for_public_and_private_media():
     script = (
         "import json, django; django.setup();"
         "from django.core.files.storage import storages as s;"
-        "d, p = s['default'], s['private'];"
-        "print(json.dumps([type(d).__name__, d.bucket_name, d.default_acl,"
+        "d, p = s['public'], s['private'];"
+        "print(json.dumps([type(s['default']).__name__, type(d).__name__,"
+        " d.bucket_name, d.default_acl,"
         " d.querystring_auth, p.bucket_name, p.default_acl, p.querystring_auth,"
         " p.querystring_expire, p.endpoint_url]))"
     )
@@ -139,6 +178,7 @@ def test_the_bucket_settings_select_s3_for_public_and_private_media():
         check=True,
     ).stdout
     assert json.loads(out) == [
+        "MediaStorage",
         "S3Storage",
         "nq-anh",
         "public-read",
