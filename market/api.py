@@ -3,7 +3,8 @@
 Thin: query parameters are validated by a serializer, products come from
 `market.selectors`, full-text search goes through Wagtail's search API
 (whatever backend is configured), and each page of results is hydrated with
-a fixed number of queries.
+a fixed number of queries, plus one per tourism product (its upcoming time
+slots, which the orders API takes as a ticket line's `slot`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 
 from market import selectors
 from market.models import CertificationKind, OcopCategory, ProductPage
+from market.tickets.offers import product_slot_choices
 
 
 class ProductPagination(PageNumberPagination):
@@ -130,6 +132,16 @@ class VariantSerializer(serializers.Serializer):
         return bool(stock and stock.available > 0)
 
 
+class TimeSlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text=_("Mã khung giờ: ghi vào `slot` khi đặt vé.")
+    )
+    sku = serializers.CharField(source="variant.sku", help_text=_("Loại vé."))
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    free = serializers.IntegerField(help_text=_("Số chỗ còn đặt được."))
+
+
 class ProductSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="title")
@@ -142,11 +154,23 @@ class ProductSerializer(serializers.Serializer):
     ocop = serializers.SerializerMethodField()
     vietgap = serializers.SerializerMethodField()
     variants = VariantSerializer(many=True, source="active_variants")
+    time_slots = serializers.SerializerMethodField(
+        help_text=_(
+            "Vé tham quan: các khung giờ sắp tới (sớm nhất trước); null với hàng hoá."
+        )
+    )
 
     def get_url(self, product) -> str:
         request = self.context.get("request")
         url = product.get_url(request=request) or ""
         return request.build_absolute_uri(url) if request and url else url
+
+    @extend_schema_field(TimeSlotSerializer(many=True, allow_null=True))
+    def get_time_slots(self, product):
+        choices = product_slot_choices(product=product)
+        if choices is None:
+            return None
+        return TimeSlotSerializer([choice.slot for choice in choices], many=True).data
 
     @extend_schema_field(OcopSerializer(allow_null=True))
     def get_ocop(self, product):

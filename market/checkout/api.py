@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -36,6 +37,7 @@ from market.checkout.services import (
     order_place,
 )
 from market.checkout.services.numbers import order_number_normalize
+from market.checkout.services.slots import slot_upcoming, variant_sold_by_slot
 from market.identifiers import phone_normalize
 from market.models import Variant
 from market.payments.services import payment_instructions
@@ -56,6 +58,16 @@ ORDER_EXAMPLE = {
 class LineSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=40)
     quantity = serializers.IntegerField(min_value=1, max_value=999)
+    slot = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "A tourism ticket's time slot: an `id` from the product's "
+            "`time_slots` (products API). Required for a ticket, absent for goods."
+        ),
+    )
 
 
 class CustomerSerializer(serializers.Serializer):
@@ -101,13 +113,53 @@ class OrderCreateSerializer(serializers.Serializer):
 
     def validate_lines(self, lines):
         skus = [line["sku"] for line in lines]
-        known = dict(Variant.objects.filter(sku__in=skus).values_list("sku", "pk"))
+        known = Variant.objects.select_related("product").in_bulk(
+            skus, field_name="sku"
+        )
         unknown = sorted(set(skus) - set(known))
         if unknown:
             raise serializers.ValidationError(
                 _("Không có mã hàng: %(skus)s.") % {"skus": ", ".join(unknown)}
             )
-        return [LineRequest(known[line["sku"]], line["quantity"]) for line in lines]
+        for line in lines:
+            _check_slot(known[line["sku"]], line["slot"])
+        return [
+            LineRequest(known[line["sku"]].pk, line["quantity"], line["slot"])
+            for line in lines
+        ]
+
+
+def _check_slot(variant: Variant, slot_id: int | None) -> None:
+    """A ticket line names an upcoming slot of its own variant; goods none."""
+    names = {"sku": variant.sku, "slot": slot_id}
+    if not variant_sold_by_slot(variant):
+        if slot_id is not None:
+            raise serializers.ValidationError(
+                _("%(sku)s không phải vé tham quan: bỏ mục slot.") % names
+            )
+        return
+    if slot_id is None:
+        raise serializers.ValidationError(
+            _(
+                "%(sku)s là vé tham quan: hãy ghi slot, mã một khung giờ trong "
+                "time_slots của sản phẩm."
+            )
+            % names
+        )
+    if slot_upcoming(slot_id=slot_id, variant_id=variant.pk) is None:
+        raise serializers.ValidationError(
+            _(
+                "Khung giờ %(slot)s không phải của vé %(sku)s hoặc đã bắt đầu. "
+                "Hãy chọn khung giờ khác trong time_slots."
+            )
+            % names
+        )
+
+
+class SlotOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
 
 
 class OrderLineOut(serializers.Serializer):
@@ -116,6 +168,14 @@ class OrderLineOut(serializers.Serializer):
     variant_label = serializers.CharField()
     quantity = serializers.IntegerField()
     unit_price_vnd = serializers.IntegerField()
+    slot = serializers.SerializerMethodField(
+        help_text="The booked time slot of a ticket line; null for goods."
+    )
+
+    @extend_schema_field(SlotOut(allow_null=True))
+    def get_slot(self, line):
+        ticket = line.tickets.select_related("slot").first()
+        return SlotOut(ticket.slot).data if ticket is not None else None
 
 
 class ShipmentOut(serializers.Serializer):
