@@ -5,10 +5,14 @@ cut are sent once it returns, exactly once each."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import io
 import json
 import time
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from tests.browser.conftest import axe_violations
@@ -99,12 +103,50 @@ def _photo(tmp_path):
     return path
 
 
+def _jpeg_data_url() -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), "#6a8f3a").save(buffer, "JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def _write_entry(page, note, photo=None):
     page.get_by_label("Quan sát").check()
     page.get_by_label("Ghi chú").fill(note)
     if photo:
         page.get_by_label("Ảnh (không bắt buộc)").set_input_files(str(photo))
     page.get_by_role("button", name="Ghi vào nhật ký").click()
+
+
+# Read over the DevTools protocol (outside the page's CSP): the queue that
+# offline.js keeps in IndexedDB, and the same entries put back.
+READ_QUEUE = """async () => {
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open("nq-farmer", 1); r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error);
+    // As offline.js does, if the test opens it first.
+    r.onupgradeneeded = () => r.result.createObjectStore(
+      "diary", { keyPath: "seq", autoIncrement: true });
+  });
+  const items = await new Promise((ok) => {
+    const r = db.transaction("diary").objectStore("diary").getAll();
+    r.onsuccess = () => ok(r.result);
+  });
+  db.close();
+  return items.map((i) => ({
+    fields: i.fields, photo_bytes: i.photo ? i.photo.size : 0,
+  }));
+}"""
+PUT_BACK = """async (fields) => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("nq-farmer", 1); r.onsuccess = () => ok(r.result);
+  });
+  await new Promise((ok) => {
+    const tx = db.transaction("diary", "readwrite");
+    fields.forEach((f) => tx.objectStore("diary").add({ fields: f, photo: null }));
+    tx.oncomplete = ok;
+  });
+  db.close();
+}"""
 
 
 def test_diary_entries_made_offline_are_sent_once_when_back_online(
@@ -129,7 +171,8 @@ def test_diary_entries_made_offline_are_sent_once_when_back_online(
     assert page.get_by_text("Chờ gửi khi có mạng").is_visible()
     assert axe_violations(page) == []
     assert DiaryEntry.objects.count() == 0
-    kept = page.evaluate("localStorage.getItem('nq-farmer-diary-queue')")
+    kept = page.evaluate(READ_QUEUE)
+    assert len(kept) == 2 and kept[0]["photo_bytes"] > 0  # the photo, as a Blob
 
     phone.set_offline(False)
     page.locator("#queue").wait_for(state="hidden", timeout=20_000)
@@ -140,8 +183,49 @@ def test_diary_entries_made_offline_are_sent_once_when_back_online(
     assert photo is not None and max(photo.width, photo.height) == 1280
 
     # The phone sends the same two again (say the answer was lost): still two.
-    page.evaluate(f"localStorage.setItem('nq-farmer-diary-queue', {json.dumps(kept)})")
+    page.evaluate(PUT_BACK, [item["fields"] for item in kept])
     page.reload()
     page.locator("#queue").wait_for(state="hidden", timeout=20_000)
     assert DiaryEntry.objects.count() == 2
     assert len({e.client_id for e in DiaryEntry.objects.all()}) == 2
+
+
+def test_a_queue_left_in_local_storage_by_the_old_page_is_still_sent(
+    phone, live_server
+):
+    """Phones that queued entries before the queue moved to IndexedDB: on
+    opening the diary they are moved across and sent, photo included."""
+    an = farmer_world("0911000001", name="An")
+    DiaryEntry.objects.all().delete()
+    page = phone.new_page()
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/nong-dan/nhat-ky/")
+    farm = str(an.farm.pk)
+    an_hour_ago = timezone.localtime() - dt.timedelta(hours=1)
+    old = [
+        {
+            "fields": {
+                "farm": farm,
+                "kind": "observation",
+                "occurred_at": f"{an_hour_ago:%Y-%m-%dT%H:%M}",
+                "note": "Tưới sáng, ghi lúc mất mạng",
+                "client_id": "0b9a1f4e-5c1d-4a57-9d3e-2f6c8b7a1e01",
+            },
+            "photo": _jpeg_data_url(),
+        }
+    ]
+    page.evaluate(
+        f"localStorage.setItem('nq-farmer-diary-queue', {json.dumps(json.dumps(old))})"
+    )
+
+    page.reload()
+
+    # #queue starts hidden, so wait for the queue itself to empty.
+    deadline = time.monotonic() + 20
+    while page.evaluate(READ_QUEUE) != [] or not DiaryEntry.objects.exists():
+        assert time.monotonic() < deadline, page.evaluate(READ_QUEUE)
+        time.sleep(0.2)
+    (entry,) = DiaryEntry.objects.all()
+    assert entry.note == "Tưới sáng, ghi lúc mất mạng"
+    assert entry.photo is not None
+    assert page.evaluate("localStorage.getItem('nq-farmer-diary-queue')") is None

@@ -1,11 +1,14 @@
 /* Offline diary (issue 17). Without a connection the diary form is kept in
-   localStorage, each entry with its own id (client_id, a UUID made here),
-   and a photo shrunk with a canvas; it is sent when the connection returns.
-   The server keeps one entry per client_id, so a resend never doubles one.
-   With a connection the form posts as usual (the page works without JS). */
+   IndexedDB, each entry with its own id (client_id, a UUID made here), and
+   a photo shrunk with a canvas, kept as a Blob; it is sent when the
+   connection returns. The server keeps one entry per client_id, so a resend
+   never doubles one. With a connection the form posts as usual (the page
+   works without JS). Earlier versions kept the queue in localStorage (about
+   5 MB, some twenty photos): what waits there is moved across on opening. */
 (function () {
   "use strict";
-  var KEY = "nq-farmer-diary-queue";
+  var OLD_KEY = "nq-farmer-diary-queue";
+  var DB = "nq-farmer", STORE = "diary";
   var script = document.currentScript;
   var form = document.getElementById("diary-form");
   var box = document.getElementById("queue");
@@ -14,13 +17,56 @@
       .register(script.dataset.sw, { scope: script.dataset.scope })
       .catch(function () {});
   }
-  if (!form || !box) return;
+  if (!form || !box || !window.indexedDB) return;
 
-  function load() {
-    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); }
-    catch (e) { return []; }
+  var opened = null;
+  function db() {
+    if (!opened) {
+      opened = new Promise(function (resolve, reject) {
+        var request = indexedDB.open(DB, 1);
+        request.onupgradeneeded = function () {
+          // `seq` keeps the order the entries were written in.
+          request.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
+        };
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      });
+    }
+    return opened;
   }
-  function save(queue) { localStorage.setItem(KEY, JSON.stringify(queue)); }
+  // One transaction; resolves when it is written to disk, rejects if not
+  // (the phone's storage full, say).
+  function run(mode, work) {
+    return db().then(function (database) {
+      return new Promise(function (resolve, reject) {
+        var tx = database.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(result && result.result); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  function load() {
+    return run("readonly", function (store) { return store.getAll(); })
+      .then(function (items) { return items || []; }, function () { return []; });
+  }
+  function add(item) { return run("readwrite", function (store) { return store.add(item); }); }
+  function put(item) { return run("readwrite", function (store) { return store.put(item); }); }
+  function remove(seq) { return run("readwrite", function (store) { return store.delete(seq); }); }
+
+  function fromLocalStorage() {
+    var old;
+    try { old = JSON.parse(localStorage.getItem(OLD_KEY) || "[]"); }
+    catch (e) { return Promise.resolve(); }
+    if (!old.length) return Promise.resolve();
+    return run("readwrite", function (store) {
+      old.forEach(function (item) {
+        var moved = { fields: item.fields, photo: item.photo ? toBlob(item.photo) : null };
+        if (item.error) moved.error = item.error;
+        store.add(moved);
+      });
+    }).then(function () { localStorage.removeItem(OLD_KEY); }, function () {});
+  }
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var b = crypto.getRandomValues(new Uint8Array(16));
@@ -33,7 +79,9 @@
   }
 
   function show() {
-    var queue = load();
+    return load().then(draw);
+  }
+  function draw(queue) {
     var list = document.getElementById("queue-list");
     box.hidden = queue.length === 0;
     document.getElementById("queue-count").textContent =
@@ -63,7 +111,8 @@
         canvas.height = Math.round(img.height * scale);
         canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(url);
-        resolve(canvas.toDataURL("image/jpeg", 0.8));
+        if (!canvas.toBlob) return resolve(toBlob(canvas.toDataURL("image/jpeg", 0.8)));
+        canvas.toBlob(function (blob) { resolve(blob); }, "image/jpeg", 0.8);
       };
       img.onerror = function () { URL.revokeObjectURL(url); resolve(null); };
       img.src = url;
@@ -78,15 +127,21 @@
     });
     fields.client_id = uuid();
     var input = form.querySelector('input[name="photo"]');
+    var note = document.getElementById("queue-note");
     return shrink(input && input.files[0]).then(function (photo) {
-      var queue = load();
-      queue.push({ fields: fields, photo: photo });
-      save(queue);
+      return add({ fields: fields, photo: photo });
+    }).then(function () {
+      // Only once it is written: on a failure the form keeps what was typed.
       form.reset();
       var when = form.querySelector('input[name="occurred_at"]');
       if (when) when.value = fields.occurred_at;
-      show();
-      document.getElementById("queue-note").textContent = form.dataset.queued;
+      note.textContent = form.dataset.queued;
+      // Ask the browser not to clear this site's storage when space runs low.
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+      return show();
+    }, function () {
+      box.hidden = false;
+      note.textContent = form.dataset.full;
     });
   }
 
@@ -99,16 +154,24 @@
 
   var sending = false;
   function send() {
-    var queue = load();
-    if (sending || !queue.length || !navigator.onLine) return Promise.resolve();
+    if (sending || !navigator.onLine) return Promise.resolve();
     sending = true;
-    var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+    return load().then(sendFirst).then(function (answered) {
+      sending = false;
+      return load().then(function (queue) {
+        draw(queue);
+        // The next one only after an answer (no loop while signed out).
+        if (answered && queue.some(function (q) { return !q.error; })) return send();
+      });
+    }, function () { sending = false; });
+  }
+  function sendFirst(queue) {
     var item = queue.find(function (q) { return !q.error; });
-    if (!item) { sending = false; return Promise.resolve(); }
-    var answered = false;
+    if (!item) return Promise.resolve(false);
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
     var body = new FormData();
     Object.keys(item.fields).forEach(function (k) { body.append(k, item.fields[k]); });
-    if (item.photo) body.append("photo", toBlob(item.photo), "nhat-ky.jpg");
+    if (item.photo) body.append("photo", item.photo, "nhat-ky.jpg");
     return fetch(form.action || location.href, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": token }
@@ -120,22 +183,11 @@
         throw new Error("not sent");
       }
       return response.json().then(function (answer) {
-        var rest = load().filter(function (q) {
-          return q.fields.client_id !== item.fields.client_id;
-        });
-        if (!answer.ok) { item.error = answer.errors.join(" "); rest.push(item); }
-        save(rest);
-        answered = true;
-      });
-    }).catch(function () { /* still offline: try again later */ })
-      .then(function () {
-        sending = false;
-        show();
-        // The next one only after an answer (no loop while signed out).
-        if (answered && load().some(function (q) { return !q.error; })) {
-          return send();
-        }
-      });
+        if (answer.ok) return remove(item.seq);
+        item.error = answer.errors.join(" ");
+        return put(item);
+      }).then(function () { return true; });
+    }).catch(function () { return false; /* still offline: try again later */ });
   }
 
   form.addEventListener("submit", function (event) {
@@ -146,6 +198,5 @@
   document.getElementById("queue-send").addEventListener("click", send);
   window.addEventListener("online", send);
   setInterval(send, 15000);
-  show();
-  send();
+  fromLocalStorage().then(show).then(send);
 })();
