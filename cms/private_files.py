@@ -84,7 +84,17 @@ class NoPublicURL(NotImplementedError):
     """Asked for the URL of a file that has none (a private file)."""
 
 
-@deconstructible
+def _routed(method: str):
+    """A Storage method that hands the call to the backend of its first
+    argument, the file's name."""
+
+    def call(self, name, *args, **kwargs):
+        return getattr(self.backend(name), method)(name, *args, **kwargs)
+
+    call.__name__ = method
+    return call
+
+
 class MediaStorage(Storage):
     """The `default` storage: the `public` alias for every name except those
     in `private_folders`, which go to the `private` alias.
@@ -105,52 +115,26 @@ class MediaStorage(Storage):
         self.public, self.private = public, private
         self.private_folders = tuple(private_folders)
 
-    def is_private(self, name: str) -> bool:
-        top = str(name).replace("\\", "/").lstrip("/").split("/", 1)[0]
-        return top in self.private_folders
-
     def backend(self, name: str) -> Storage:
-        return storages[self.private if self.is_private(name) else self.public]
+        top = str(name).lstrip("/").split("/", 1)[0]
+        private = top in self.private_folders
+        return storages[self.private if private else self.public]
 
-    # Every call names the file it is about, so each goes to one backend.
-    def generate_filename(self, filename):
-        return self.backend(filename).generate_filename(filename)
-
-    def get_available_name(self, name, max_length=None):
-        return self.backend(name).get_available_name(name, max_length=max_length)
-
-    def save(self, name, content, max_length=None):
-        return self.backend(name).save(name, content, max_length=max_length)
-
-    def open(self, name, mode="rb"):
-        return self.backend(name).open(name, mode)
-
-    def delete(self, name):
-        return self.backend(name).delete(name)
-
-    def exists(self, name):
-        return self.backend(name).exists(name)
-
-    def size(self, name):
-        return self.backend(name).size(name)
-
-    def url(self, name):
-        return self.backend(name).url(name)
-
-    def path(self, name):
-        return self.backend(name).path(name)
-
-    def listdir(self, path):
-        return self.backend(path).listdir(path)
-
-    def get_accessed_time(self, name):
-        return self.backend(name).get_accessed_time(name)
-
-    def get_created_time(self, name):
-        return self.backend(name).get_created_time(name)
-
-    def get_modified_time(self, name):
-        return self.backend(name).get_modified_time(name)
+    # Every call names the file it is about, so each goes to one backend
+    # (`save` and `open` whole: the backend picks the free name itself).
+    generate_filename = _routed("generate_filename")
+    get_available_name = _routed("get_available_name")
+    save = _routed("save")
+    open = _routed("open")
+    delete = _routed("delete")
+    exists = _routed("exists")
+    size = _routed("size")
+    url = _routed("url")
+    path = _routed("path")
+    listdir = _routed("listdir")
+    get_accessed_time = _routed("get_accessed_time")
+    get_created_time = _routed("get_created_time")
+    get_modified_time = _routed("get_modified_time")
 
 
 def private_storage() -> Storage:

@@ -174,8 +174,8 @@ class OrderLineOut(serializers.Serializer):
 
     @extend_schema_field(SlotOut(allow_null=True))
     def get_slot(self, line):
-        ticket = line.tickets.select_related("slot").first()
-        return SlotOut(ticket.slot).data if ticket is not None else None
+        tickets = line.tickets.all()  # prefetched by order_with_details
+        return SlotOut(tickets[0].slot).data if tickets else None
 
 
 class ShipmentOut(serializers.Serializer):

@@ -20,7 +20,7 @@ from market.checkout.services.errors import CheckoutError, Shortage
 from market.checkout.services.shipping import shipment_quote, tariffs_all
 from market.checkout.services.slots import slot_free_places, variant_sold_by_slot
 from market.models import Seller, Variant
-from market.tickets.models import TimeSlot
+from market.tickets.models import Ticket, TimeSlot
 
 
 @dataclass
@@ -187,8 +187,12 @@ def order_url(order: Order, *, absolute: bool = False) -> str:
 
 
 def order_with_details(*, number: str) -> Order | None:
-    """An order with its shipments, lines and events, in a few queries."""
-    lines = OrderLine.objects.order_by("pk")
+    """An order with its shipments, lines (with a ticket line's tickets and
+    slot) and events, in a few queries."""
+    tickets = Ticket.objects.select_related("slot").order_by("pk")
+    lines = OrderLine.objects.order_by("pk").prefetch_related(
+        Prefetch("tickets", queryset=tickets)
+    )
     shipments = Shipment.objects.select_related("seller").prefetch_related(
         Prefetch("lines", queryset=lines)
     )

@@ -111,8 +111,7 @@
         canvas.height = Math.round(img.height * scale);
         canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(url);
-        if (!canvas.toBlob) return resolve(toBlob(canvas.toDataURL("image/jpeg", 0.8)));
-        canvas.toBlob(function (blob) { resolve(blob); }, "image/jpeg", 0.8);
+        canvas.toBlob(resolve, "image/jpeg", 0.8);
       };
       img.onerror = function () { URL.revokeObjectURL(url); resolve(null); };
       img.src = url;
