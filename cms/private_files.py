@@ -120,21 +120,26 @@ class MediaStorage(Storage):
         private = top in self.private_folders
         return storages[self.private if private else self.public]
 
-    # Every call names the file it is about, so each goes to one backend
-    # (`save` and `open` whole: the backend picks the free name itself).
-    generate_filename = _routed("generate_filename")
-    get_available_name = _routed("get_available_name")
-    save = _routed("save")
-    open = _routed("open")
-    delete = _routed("delete")
-    exists = _routed("exists")
-    size = _routed("size")
-    url = _routed("url")
-    path = _routed("path")
-    listdir = _routed("listdir")
-    get_accessed_time = _routed("get_accessed_time")
-    get_created_time = _routed("get_created_time")
-    get_modified_time = _routed("get_modified_time")
+
+# Every call names the file it is about, so each goes to one backend
+# (`save` and `open` whole: the backend picks the free name itself).
+for _method in (
+    "generate_filename",
+    "get_available_name",
+    "save",
+    "open",
+    "delete",
+    "exists",
+    "size",
+    "url",
+    "path",
+    "listdir",
+    "get_accessed_time",
+    "get_created_time",
+    "get_modified_time",
+):
+    setattr(MediaStorage, _method, _routed(_method))
+del _method
 
 
 def private_storage() -> Storage:
