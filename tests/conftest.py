@@ -13,6 +13,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, counting the requests it still answers
+    (tests/live.py: a test that starts requests waits for them to end)."""
+    from tests.live import count_requests
+
+    count_requests(live_server)
+    return live_server
+
+
 @pytest.fixture
 def home_page(db):
     from cms.demo import seed_site

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.live import idle
+
 # Playwright's sync API keeps an event loop running in the test thread; the
 # ORM calls the tests make around it are still ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,6 +88,9 @@ def page(browser, live_server):
     page.on("console", console)
     yield page
     context.close()
+    # A status poll or a late image the closed page asked for: let the live
+    # server finish it before the next test touches the database.
+    idle(live_server)
     assert page.csp_violations == [], "\n".join(page.csp_violations)
 
 

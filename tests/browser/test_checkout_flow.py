@@ -10,7 +10,6 @@ import pytest
 import requests
 from django.urls import reverse
 
-from market.payments import gateway
 from tests.browser.conftest import axe_violations
 from tests.factories import (
     HA_NOI,
@@ -25,6 +24,7 @@ from tests.payments.conftest import (  # noqa: F401 — fixtures
     bank_signed,
     gateway_settings,
     gateway_url,
+    gateway_webhook,
     localstripe,
 )
 
@@ -38,7 +38,7 @@ PAID = "Đã thanh toán"
 
 
 @pytest.fixture
-def shop(home_page, localstripe, live_server):  # noqa: F811 — fixture
+def shop(home_page, gateway_webhook):  # noqa: F811 — fixture
     tariffs_create()
     tea_farm = seller_create(home_page, province_code=HA_NOI, name="HTX Chè Tân Cương")
     sauce_house = seller_create(home_page, province_code=HCMC, name="Hộ Mắm Cần Giờ")
@@ -46,11 +46,6 @@ def shop(home_page, localstripe, live_server):  # noqa: F811 — fixture
         tea_farm, title="Chè búp Tân Cương", unit="gói", price_vnd=120_000
     )
     sauce = variant_create(sauce_house, title="Nước mắm cá cơm", price_vnd=85_000)
-    gateway.GatewayClient().register_webhook(
-        name="browser-tests",
-        url=f"{live_server.url}{reverse('payments:gateway_webhook')}",
-        secret=WEBHOOK_SECRET,
-    )
     return tea, sauce
 
 

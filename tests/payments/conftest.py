@@ -7,6 +7,7 @@ settings pointed at it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -68,6 +69,38 @@ def localstripe(gateway_url, gateway_settings):
     gateway_settings.PAYMENT_GATEWAY_URL = gateway_url
     gateway_settings.PAYMENT_GATEWAY_JS_URL = f"{gateway_url}/js.stripe.com/v3/"
     return gateway_url
+
+
+@contextlib.contextmanager
+def webhook_to(live_server, gateway_url):
+    """localstripe signs and sends its events to the live server's webhook
+    inside the block. localstripe keeps webhooks for its whole session and
+    has no way to remove one, so leaving the block narrows this one to no
+    events (later tests' events would reach the server while those tests
+    run) and waits for the deliveries already on their way."""
+    from django.urls import reverse
+
+    from market.payments import gateway
+    from tests.live import idle
+
+    name = "tests"
+    url = f"{live_server.url}{reverse('payments:gateway_webhook')}"
+    gateway.GatewayClient().register_webhook(name=name, url=url, secret=WEBHOOK_SECRET)
+    try:
+        yield url
+    finally:
+        requests.post(
+            f"{gateway_url}/_config/webhooks/{name}",
+            json={"url": url, "secret": WEBHOOK_SECRET, "events": []},
+            timeout=5,
+        ).raise_for_status()
+        idle(live_server)
+
+
+@pytest.fixture
+def gateway_webhook(localstripe, live_server):
+    with webhook_to(live_server, localstripe) as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from market.checkout.models import Order
 from market.checkout.services import order_cancel_expired, order_hold_extend
-from market.payments import gateway
 from market.payments.models import Payment, PaymentEvent, PaymentStatus
+from tests.live import idle
 
-from .conftest import WEBHOOK_SECRET, intent_event, signed
+from .conftest import intent_event, signed, webhook_to
 
 
 def pay_url(order):
@@ -249,15 +249,11 @@ def test_timeout_on_confirm_retries_confirm_without_a_second_intent(
 @pytest.mark.localstripe
 @pytest.mark.django_db(transaction=True)
 def test_localstripe_delivers_payment_intent_succeeded_to_our_webhook(
-    live_server, localstripe
+    live_server, gateway_webhook
 ):
     from tests.factories import OrderFactory
 
     order = OrderFactory(payment_method="card")
-    webhook = f"{live_server.url}{reverse('payments:gateway_webhook')}"
-    gateway.GatewayClient().register_webhook(
-        name="tests", url=webhook, secret=WEBHOOK_SECRET
-    )
 
     answer = requests.post(
         f"{live_server.url}{pay_url(order)}",
@@ -285,6 +281,25 @@ def test_localstripe_delivers_payment_intent_succeeded_to_our_webhook(
     order.refresh_from_db()
     assert event is not None
     assert order.status == "paid", event.outcome
+
+
+@pytest.mark.localstripe
+def test_once_a_test_ends_localstripe_sends_its_events_to_no_one(
+    client, live_server, localstripe, card_order
+):
+    # The live server outlives each test: an event delivered after the test
+    # that wanted it would be written in the middle of the next one.
+    with webhook_to(live_server, localstripe):
+        pass
+
+    answer = pay(client, card_order)
+    time.sleep(2)  # localstripe sends an event a second after it happens
+    idle(live_server)
+
+    assert answer.json()["status"] == "processing"
+    assert not PaymentEvent.objects.exists()
+    card_order.refresh_from_db()
+    assert card_order.status == "pending_payment"
 
 
 @pytest.mark.localstripe

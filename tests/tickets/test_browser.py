@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import reverse
 
-from market.payments import gateway
 from market.tickets.codes import ticket_short_code
 from market.tickets.models import Ticket
 from tests.browser.conftest import axe_violations
@@ -27,6 +25,7 @@ from tests.payments.conftest import (  # noqa: F401 — fixtures
     WEBHOOK_SECRET,
     gateway_settings,
     gateway_url,
+    gateway_webhook,
     localstripe,
 )
 
@@ -41,17 +40,12 @@ def test_buy_a_ticket_by_card_see_it_and_check_it_in(
     page,
     live_server,
     home_page,
-    localstripe,  # noqa: F811 — fixture
+    gateway_webhook,  # noqa: F811 — fixture
 ):
     tariffs_create()
     market_ensure()
     seller, farmer, _store = seller_with_login(legal_name="HTX Rừng dừa Bảy Mẫu")
     slot = slot_create(tour_create(seller), capacity=5)
-    gateway.GatewayClient().register_webhook(
-        name="browser-tickets",
-        url=f"{live_server.url}{reverse('payments:gateway_webhook')}",
-        secret=WEBHOOK_SECRET,
-    )
     base = live_server.url
     page.set_viewport_size({"width": 360, "height": 740})
 
